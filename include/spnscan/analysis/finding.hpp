@@ -1,0 +1,50 @@
+#pragma once
+
+#include "spnscan/model/account.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spnscan {
+
+enum class Severity { info = 0, warning = 1, error = 2 };
+
+// "info", "warning", "error".
+std::string_view to_string(Severity severity);
+// Parses a severity name; nullopt when unknown.
+std::optional<Severity> severity_from_string(std::string_view text);
+
+// An account as a finding names it (a copy: findings outlive nothing, and are few).
+struct AccountRef {
+  std::string dn;
+  std::string sam_account_name;
+  AccountKind kind = AccountKind::user;
+  bool privileged = false;
+  bool disabled = false;
+  std::uint32_t rid = 0;
+};
+
+// How to fix a finding, in four forms for a person to review; spnscan never applies them.
+struct Remediation {
+  std::vector<std::string> adsiedit;   // numbered ADSI Edit steps, then what to do after
+  std::vector<std::string> setspn;     // setspn -D commands
+  std::vector<std::string> powershell; // Set-ADUser / Set-ADComputer / Set-ADObject commands
+  std::string ldif;                    // ldapmodify change records deleting exactly the values
+};
+
+struct Finding {
+  std::string id;   // stable: the same conflict gets the same id on every run
+  std::string rule; // rule id, e.g. "duplicate-spn"
+  Severity severity = Severity::warning;
+  std::string spn;
+  AccountRef account;
+  std::vector<AccountRef> related; // the other holders, or the accounts the SPN points at
+  std::string message;             // what is wrong and what breaks because of it
+  std::vector<std::string> remove_from; // DNs to remove the SPN from (part of the advice)
+  std::string keep_on;                  // DN that keeps it, empty when none or undecided
+  Remediation remediation;
+};
+
+} // namespace spnscan

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "spnscan/analysis/finding.hpp"
+#include "spnscan/model/directory.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The questions other than "scan": who holds an SPN, which SPNs an account has, every SPN,
+// and whether adding an SPN would conflict. Pure functions of a Directory, like the analyzer.
+namespace spnscan {
+
+// One SPN value and the account that holds it.
+struct SpnHolding {
+  std::string spn;
+  AccountRef account;
+};
+
+// True when text matches the pattern case-insensitively; '*' matches any run of characters.
+bool wildcard_match(std::string_view pattern, std::string_view text);
+
+// Every SPN matching any of the patterns (like setspn -Q, over the whole directory), sorted by
+// SPN then DN.
+std::vector<SpnHolding> query_spns(const Directory& directory,
+                                   const std::vector<std::string>& patterns);
+
+// Every SPN with its holder (dump), sorted by DN then SPN.
+std::vector<SpnHolding> all_spns(const Directory& directory);
+
+// The SPNs of each named account (sAMAccountName, with or without '$', or DN;
+// case-insensitive), like setspn -L. Names that match no SPN holder go to `not_found`.
+std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
+                                  std::vector<std::string>& not_found);
+
+// A conflict that adding an SPN to an account would create.
+struct CheckConflict {
+  std::string kind; // "duplicate-spn" or "spn-alias-collision"
+  std::string existing_spn;
+  AccountRef holder;
+};
+
+// Would adding `spn` to `account` (sAMAccountName or DN) create a duplicate or an alias
+// collision (like setspn -S, but it never writes)? Throws InputError when spn does not parse.
+std::vector<CheckConflict> check_spn(const Directory& directory, std::string_view spn,
+                                     std::string_view account);
+
+} // namespace spnscan

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace spnscan {
+
+// A parsed SPN: serviceclass/host[:port][/servicename] (MS-ADTS 2.2.21). Views point into
+// the text given to parse_spn.
+struct Spn {
+  std::string_view service_class;
+  std::string_view host; // as written, trailing dot included
+  std::optional<std::uint16_t> port;
+  std::string_view port_text;    // "1433", empty without a port
+  std::string_view service_name; // empty without one
+  // host with one trailing '.' removed: what comparisons use.
+  std::string_view host_for_compare() const;
+};
+
+// Returns the parsed SPN, or an error text saying what is wrong:
+// "empty service class", "empty host", "no '/' between service class and host",
+// "bad port '99999'", "whitespace in SPN", "control character 0x0A in SPN", ...
+std::variant<Spn, std::string> parse_spn(std::string_view text);
+
+// The form used to compare SPNs: lower-case (ASCII) with the host's trailing dot removed.
+// Two SPNs are the same SPN when their keys are equal. Returns the text lower-cased as-is
+// when it does not parse.
+std::string spn_key(std::string_view text);
+// Appends the comparison form of a parsed SPN to out (no allocation when out has room).
+void append_spn_key(const Spn& spn, std::string& out);
+
+// Lower-cases ASCII letters; other bytes unchanged.
+std::string ascii_lower(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view text, std::string_view prefix);
+
+} // namespace spnscan

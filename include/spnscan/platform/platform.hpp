@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+// Everything that differs between Linux, macOS and Windows sits behind these few functions
+// (src/platform/posix.cpp and src/platform/windows.cpp; CMake picks one).
+namespace spnscan::platform {
+
+// True when the stream is a terminal (colour and prompts only then).
+bool is_terminal(std::FILE* stream);
+
+// Reads a line from the terminal with echo off, after printing prompt to stderr. Throws
+// UsageError when there is no terminal to prompt on (cron) or input ends.
+std::string prompt_password(const std::string& prompt);
+
+// Replaces path with content atomically: temp file in the same directory (O_EXCL,
+// O_NOFOLLOW, mode 0600), write, fsync, rename over path, fsync the directory. Every result is
+// checked (ENOSPC): on failure the temp file is removed, the old file is left as it was, and an
+// InputError naming the path and the system error is thrown.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+// Returns the permission problem of a secret file ("mode 0644: readable by group or others"),
+// or an empty string when only the owner can read it. On Windows, always empty.
+std::string secret_file_problem(const std::string& path);
+
+// Text of errno-style error code.
+std::string error_text(int error_number);
+
+} // namespace spnscan::platform

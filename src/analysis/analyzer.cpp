@@ -1,0 +1,609 @@
+#include "spnscan/analysis/analyzer.hpp"
+
+#include "spnscan/analysis/remediation.hpp"
+#include "spnscan/model/spn.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace spnscan {
+
+namespace {
+
+std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 14695981039346656037ull) {
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// A hash and the SPN (or account) it was computed from. Sorting these groups equal keys
+// without keeping a lower-cased copy of every SPN in memory.
+struct Keyed {
+  std::uint64_t hash;
+  std::uint32_t index;
+  bool operator<(const Keyed& other) const {
+    return hash != other.hash ? hash < other.hash : index < other.index;
+  }
+};
+
+// The comparison form of an SPN: lower-case, host without its trailing dot. Also returns the
+// length of the service class, so "host" + key.substr(class_len) maps an alias to its target.
+struct Canonical {
+  std::string key;
+  std::size_t class_length = 0;
+  std::optional<Spn> parsed;
+  std::string error;
+};
+
+void canonicalize(std::string_view text, Canonical& out) {
+  out.key.clear();
+  auto result = parse_spn(text);
+  if (auto* spn = std::get_if<Spn>(&result)) {
+    out.parsed = *spn;
+    out.error.clear();
+    append_spn_key(*spn, out.key);
+    out.class_length = spn->service_class.size();
+  } else {
+    out.parsed.reset();
+    out.error = std::get<std::string>(result);
+    out.key = ascii_lower(text);
+    out.class_length = 0;
+  }
+}
+
+std::string strip_dollar(std::string_view name) {
+  if (!name.empty() && name.back() == '$') {
+    name.remove_suffix(1);
+  }
+  return ascii_lower(name);
+}
+
+std::string host_key(std::string_view host) {
+  if (host.size() > 1 && host.back() == '.') {
+    host.remove_suffix(1);
+  }
+  return ascii_lower(host);
+}
+
+// Everything about one run of the rules over a directory.
+class Analysis {
+public:
+  Analysis(const Directory& dir, const AnalyzerOptions& options) : m_dir(dir), m_options(options) {
+    for (const auto& c : options.host_bound_classes) {
+      m_host_bound.insert(ascii_lower(c));
+    }
+  }
+
+  std::vector<Finding> run();
+
+private:
+  bool enabled(std::string_view rule_id) const {
+    return m_options.disabled_rules.find(rule_id) == m_options.disabled_rules.end();
+  }
+  AccountRef ref(std::size_t account) const;
+  std::string lower_dn(std::size_t account) const { return ascii_lower(m_dir.account(account).dn); }
+  void build_machine_index();
+  // Machine accounts whose dNSHostName or short name is `host`.
+  std::vector<std::size_t> machines_named(std::string_view host) const;
+  bool is_machine_service(std::string_view service_class) const {
+    const std::string c = ascii_lower(service_class);
+    return m_host_bound.count(c) != 0 || c == "smtp" || c == "smtpsvc";
+  }
+
+  void per_spn_rules(std::size_t account, std::size_t spn_index, const Canonical& canon);
+  void duplicate_rule();
+  void alias_rule();
+  void add(Finding finding, const std::vector<std::size_t>& holders);
+  Finding make(std::string_view rule_id, std::string_view spn, std::size_t account) const;
+  void set_removal(Finding& finding, std::string_view spn, const std::vector<std::size_t>& remove,
+                   std::optional<std::size_t> keep, Aftercare aftercare) const;
+  // Picks the account that should keep a contested SPN, or nullopt when spnscan cannot tell.
+  std::optional<std::size_t> choose_keeper(const Canonical& canon,
+                                           const std::vector<std::size_t>& holders,
+                                           std::string& reason) const;
+  std::string describe(std::size_t account) const;
+
+  const Directory& m_dir;
+  const AnalyzerOptions& m_options;
+  std::set<std::string> m_host_bound;
+  std::vector<Keyed> m_machine_names; // hash of lower-case machine name -> account
+  std::vector<Keyed> m_spn_keys;      // hash of canonical SPN -> SPN index
+  std::vector<Keyed> m_alias_probes;  // hash of "<target>/rest" -> alias SPN index
+  std::vector<Finding> m_findings;
+};
+
+AccountRef Analysis::ref(std::size_t account) const {
+  const auto a = m_dir.account(account);
+  AccountRef r;
+  r.dn = a.dn;
+  r.sam_account_name = a.sam_account_name;
+  r.kind = a.kind;
+  r.privileged = a.privileged;
+  r.disabled = a.disabled;
+  r.rid = a.rid;
+  return r;
+}
+
+std::string Analysis::describe(std::size_t account) const {
+  const auto a = m_dir.account(account);
+  std::string name = a.sam_account_name.empty() ? std::string(a.dn) : std::string(a.sam_account_name);
+  std::string what(to_string(a.kind));
+  if (a.rid == k_rid_administrator) {
+    what += ", the built-in Administrator (RID 500)";
+  } else if (a.privileged) {
+    what += ", privileged: adminCount=1";
+  }
+  if (a.disabled) {
+    what += ", disabled";
+  }
+  return fmt::format("{} ({})", name, what);
+}
+
+void Analysis::build_machine_index() {
+  for (std::size_t i = 0; i < m_dir.account_count(); ++i) {
+    const auto a = m_dir.account(i);
+    if (!is_machine(a.kind)) {
+      continue;
+    }
+    const auto index = static_cast<std::uint32_t>(i);
+    if (!a.dns_host_name.empty()) {
+      m_machine_names.push_back({fnv1a(host_key(a.dns_host_name)), index});
+    }
+    if (!a.sam_account_name.empty()) {
+      m_machine_names.push_back({fnv1a(strip_dollar(a.sam_account_name)), index});
+    }
+  }
+  std::sort(m_machine_names.begin(), m_machine_names.end());
+}
+
+std::vector<std::size_t> Analysis::machines_named(std::string_view host) const {
+  const std::string key = host_key(host);
+  std::vector<std::size_t> out;
+  const auto hash = fnv1a(key);
+  auto it = std::lower_bound(m_machine_names.begin(), m_machine_names.end(), Keyed{hash, 0});
+  for (; it != m_machine_names.end() && it->hash == hash; ++it) {
+    const auto a = m_dir.account(it->index);
+    if ((host_key(a.dns_host_name) == key || strip_dollar(a.sam_account_name) == key) &&
+        std::find(out.begin(), out.end(), it->index) == out.end()) {
+      out.push_back(it->index);
+    }
+  }
+  return out;
+}
+
+Finding Analysis::make(std::string_view rule_id, std::string_view spn, std::size_t account) const {
+  Finding f;
+  f.rule = rule_id;
+  f.severity = find_rule(rule_id)->severity;
+  f.spn = spn;
+  f.account = ref(account);
+  return f;
+}
+
+void Analysis::set_removal(Finding& finding, std::string_view spn,
+                           const std::vector<std::size_t>& remove, std::optional<std::size_t> keep,
+                           Aftercare aftercare) const {
+  std::vector<AccountRef> targets;
+  for (auto i : remove) {
+    targets.push_back(ref(i));
+    finding.remove_from.emplace_back(m_dir.account(i).dn);
+  }
+  if (keep) {
+    finding.keep_on = m_dir.account(*keep).dn;
+  }
+  finding.remediation = build_removal(spn, targets, aftercare);
+}
+
+// The id hashes the rule, the SPN's canonical form and every holder's DN, so it stays the
+// same from run to run whatever the order the directory returned the accounts in.
+void Analysis::add(Finding finding, const std::vector<std::size_t>& holders) {
+  std::vector<std::string> dns;
+  for (auto h : holders) {
+    dns.push_back(lower_dn(h));
+  }
+  std::sort(dns.begin(), dns.end());
+  std::uint64_t hash = fnv1a(finding.rule);
+  hash = fnv1a(std::string_view("\0", 1), hash);
+  hash = fnv1a(spn_key(finding.spn), hash);
+  for (const auto& dn : dns) {
+    hash = fnv1a(std::string_view("\0", 1), hash);
+    hash = fnv1a(dn, hash);
+  }
+  finding.id = fmt::format("{}:{:016x}", finding.rule, hash);
+  m_findings.push_back(std::move(finding));
+}
+
+std::optional<std::size_t> Analysis::choose_keeper(const Canonical& canon,
+                                                   const std::vector<std::size_t>& holders,
+                                                   std::string& reason) const {
+  if (canon.parsed && is_machine_service(canon.parsed->service_class)) {
+    for (auto m : machines_named(canon.parsed->host)) {
+      if (std::find(holders.begin(), holders.end(), m) != holders.end()) {
+        reason = fmt::format("{}/ names a service that runs as the computer {}, so the SPN "
+                             "belongs on that machine account",
+                             canon.parsed->service_class, describe(m));
+        return m;
+      }
+    }
+  }
+  std::vector<std::size_t> plausible;
+  for (auto h : holders) {
+    const auto a = m_dir.account(h);
+    if (!a.privileged && !a.disabled && a.kind != AccountKind::krbtgt) {
+      plausible.push_back(h);
+    }
+  }
+  if (plausible.size() == 1 && holders.size() > 1) {
+    reason = fmt::format("{} is the only holder that is neither privileged nor disabled",
+                         describe(plausible.front()));
+    return plausible.front();
+  }
+  return std::nullopt;
+}
+
+void Analysis::per_spn_rules(std::size_t account, std::size_t spn_index, const Canonical& canon) {
+  const auto a = m_dir.account(account);
+  const std::string_view text = m_dir.spn(spn_index);
+  if (!canon.parsed) {
+    if (enabled(rule::k_malformed)) {
+      Finding f = make(rule::k_malformed, text, account);
+      f.message = fmt::format(
+          "'{}' on {} is not a valid SPN: {}. An SPN has the form "
+          "serviceclass/host[:port][/servicename]; no client can ever request this value, so "
+          "the service it was meant for has no working SPN (Kerberos fails or falls back to NTLM).",
+          text, describe(account), canon.error);
+      set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
+      add(std::move(f), {account});
+    }
+    return;
+  }
+  const Spn& spn = *canon.parsed;
+  const bool machine = is_machine(a.kind);
+  if (!machine && enabled(rule::k_smtp_on_non_machine) &&
+      (iequals(spn.service_class, "SMTP") || iequals(spn.service_class, "SMTPSVC"))) {
+    Finding f = make(rule::k_smtp_on_non_machine, text, account);
+    const auto owners = machines_named(spn.host);
+    std::optional<std::size_t> keep;
+    std::string owner_text = "the Exchange server's computer account";
+    if (!owners.empty()) {
+      keep = owners.front();
+      owner_text = describe(owners.front());
+      for (auto o : owners) {
+        f.related.push_back(ref(o));
+      }
+    }
+    f.message = fmt::format(
+        "'{}' is registered on {}, which is not a machine account. SMTP and SMTPSVC SPNs belong "
+        "to {}: Exchange's SMTP service runs as the machine. With the value on this account, "
+        "Kerberos issues tickets for the wrong key and Exchange servers cannot authenticate each "
+        "other: Unified Messaging cannot submit voicemail to the Hub Transport server (event "
+        "1082, \"no Hub Transport server available\") and server-to-server mail may stall. "
+        "setspn -L on the Exchange server shows nothing wrong because it lists only that "
+        "account. Remove the value from {}; never remove it from the machine account.",
+        text, describe(account), owner_text, describe(account));
+    set_removal(f, text, {account}, keep, Aftercare::exchange);
+    add(std::move(f), {account});
+  }
+  if (!machine && enabled(rule::k_host_bound_on_user) &&
+      m_host_bound.count(ascii_lower(spn.service_class)) != 0) {
+    Finding f = make(rule::k_host_bound_on_user, text, account);
+    const auto owners = machines_named(spn.host);
+    for (auto o : owners) {
+      f.related.push_back(ref(o));
+    }
+    f.message = fmt::format(
+        "'{}' is registered on {}, but {}/ is a service class of the computer itself (services "
+        "running as LocalSystem or NetworkService). On a non-machine account it captures tickets "
+        "meant for {}: access to it fails with KRB_AP_ERR_MODIFIED or silently falls back to NTLM.",
+        text, describe(account), spn.service_class,
+        owners.empty() ? std::string(spn.host) : describe(owners.front()));
+    set_removal(f, text, {account}, owners.empty() ? std::nullopt : std::optional(owners.front()),
+                Aftercare::generic);
+    add(std::move(f), {account});
+  }
+  if (!machine && a.privileged && a.kind != AccountKind::krbtgt && enabled(rule::k_privileged)) {
+    Finding f = make(rule::k_privileged, text, account);
+    f.message = fmt::format(
+        "{} is privileged and holds the SPN '{}'. Any domain user can request a service ticket "
+        "for it and crack the account's password offline (Kerberoasting), which for this account "
+        "means control of the domain. Run the service as a dedicated non-privileged account or a "
+        "gMSA, and remove the SPN from this account.",
+        describe(account), text);
+    set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
+    add(std::move(f), {account});
+  }
+  if (machine && enabled(rule::k_host_mismatch)) {
+    const auto own_dns = host_key(a.dns_host_name);
+    const auto own_short = strip_dollar(a.sam_account_name);
+    const auto host = host_key(spn.host);
+    if (host != own_dns && host != own_short) {
+      for (auto other : machines_named(spn.host)) {
+        if (other == account || lower_dn(other) == lower_dn(account)) {
+          continue;
+        }
+        Finding f = make(rule::k_host_mismatch, text, account);
+        f.related.push_back(ref(other));
+        f.message = fmt::format(
+            "'{}' is registered on {}, but its host {} is another machine account, {}. Clients "
+            "connecting to {} get tickets encrypted for {}'s key, which {} cannot decrypt "
+            "(KRB_AP_ERR_MODIFIED). Remove the value from {} (and register it on {} if that "
+            "machine runs the service).",
+            text, describe(account), spn.host, describe(other), spn.host,
+            a.sam_account_name, m_dir.account(other).sam_account_name, a.sam_account_name,
+            m_dir.account(other).sam_account_name);
+        set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
+        add(std::move(f), {account, other});
+      }
+    }
+  }
+  if (const auto target = m_dir.spn_mappings().target_of(spn.service_class)) {
+    if (enabled(rule::k_alias_collision)) {
+      const std::string mapped = std::string(*target) + canon.key.substr(canon.class_length);
+      m_alias_probes.push_back({fnv1a(mapped), static_cast<std::uint32_t>(spn_index)});
+    }
+  }
+}
+
+// Distinct holders (by DN, case-insensitively: the same entry read from two files is one account).
+std::vector<std::size_t> distinct_accounts(const Directory& dir, std::vector<std::size_t> accounts) {
+  std::vector<std::size_t> out;
+  std::set<std::string> seen;
+  for (auto a : accounts) {
+    if (seen.insert(ascii_lower(dir.account(a).dn)).second) {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+void Analysis::duplicate_rule() {
+  Canonical canon;
+  for (std::size_t begin = 0; begin < m_spn_keys.size();) {
+    std::size_t end = begin + 1;
+    while (end < m_spn_keys.size() && m_spn_keys[end].hash == m_spn_keys[begin].hash) {
+      ++end;
+    }
+    if (end - begin > 1) {
+      // Same hash: group by the real key (a collision of 64-bit hashes must not merge SPNs).
+      std::map<std::string, std::vector<std::size_t>> groups; // key -> SPN indexes
+      for (std::size_t i = begin; i < end; ++i) {
+        canonicalize(m_dir.spn(m_spn_keys[i].index), canon);
+        groups[canon.key].push_back(m_spn_keys[i].index);
+      }
+      for (const auto& [key, spns] : groups) {
+        std::vector<std::size_t> owners;
+        for (auto s : spns) {
+          owners.push_back(m_dir.spn_owner(s));
+        }
+        const auto holders = distinct_accounts(m_dir, owners);
+        if (holders.size() < 2) {
+          continue;
+        }
+        const bool all_krbtgt = std::all_of(holders.begin(), holders.end(), [&](std::size_t h) {
+          return m_dir.account(h).kind == AccountKind::krbtgt;
+        });
+        if (all_krbtgt && key == "kadmin/changepw") {
+          continue; // every domain's krbtgt holds it: by design
+        }
+        const std::string_view text = m_dir.spn(spns.front());
+        canonicalize(text, canon);
+        std::string reason;
+        const auto keeper = choose_keeper(canon, holders, reason);
+        std::vector<std::size_t> remove;
+        for (auto h : holders) {
+          if (!keeper || h != *keeper) {
+            remove.push_back(h);
+          }
+        }
+        // The account the fix applies to comes first; the keeper and the rest follow.
+        Finding f = make(rule::k_duplicate, text, remove.front());
+        for (auto h : holders) {
+          if (h != remove.front()) {
+            f.related.push_back(ref(h));
+          }
+        }
+        std::string list;
+        for (auto h : holders) {
+          list += (list.empty() ? "" : ", ") + describe(h);
+        }
+        f.message = fmt::format(
+            "'{}' is registered on {} accounts: {}. An SPN must be unique in the forest: the KDC "
+            "cannot tell whose key to encrypt the service ticket with, logs System event 11 and "
+            "clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. ",
+            text, holders.size(), list);
+        if (keeper) {
+          f.message += fmt::format("Keep it on {}: {}. Remove it from the other{}.",
+                                   describe(*keeper), reason, remove.size() > 1 ? "s" : "");
+          set_removal(f, text, remove, keeper,
+                      canon.parsed && (iequals(canon.parsed->service_class, "SMTP") ||
+                                       iequals(canon.parsed->service_class, "SMTPSVC"))
+                          ? Aftercare::exchange
+                          : Aftercare::generic);
+        } else {
+          f.message += "spnscan cannot tell which account runs the service: keep the SPN on the "
+                       "one account the service runs as (its logon account or application pool "
+                       "identity) and remove it from the others. The fix below lists the removal "
+                       "for every holder: apply it to all but that one.";
+          set_removal(f, text, remove, std::nullopt, Aftercare::generic);
+          f.remove_from.clear(); // undecided: no account is named for removal
+        }
+        add(std::move(f), holders);
+      }
+    }
+    begin = end;
+  }
+}
+
+void Analysis::alias_rule() {
+  struct Collision {
+    std::string text; // the alias SPN as first seen
+    std::string target_text;
+    std::vector<std::size_t> alias_holders;
+    std::vector<std::size_t> target_holders;
+  };
+  std::map<std::string, Collision> collisions; // canonical alias SPN -> collision
+  Canonical alias;
+  Canonical target;
+  for (const auto& probe : m_alias_probes) {
+    canonicalize(m_dir.spn(probe.index), alias);
+    const std::string_view target_class =
+        *m_dir.spn_mappings().target_of(alias.parsed->service_class);
+    const std::string mapped = std::string(target_class) + alias.key.substr(alias.class_length);
+    const std::size_t alias_owner = m_dir.spn_owner(probe.index);
+    auto it = std::lower_bound(m_spn_keys.begin(), m_spn_keys.end(), Keyed{probe.hash, 0});
+    for (; it != m_spn_keys.end() && it->hash == probe.hash; ++it) {
+      const std::size_t owner = m_dir.spn_owner(it->index);
+      if (owner == alias_owner || lower_dn(owner) == lower_dn(alias_owner)) {
+        continue;
+      }
+      canonicalize(m_dir.spn(it->index), target);
+      if (target.key != mapped) {
+        continue;
+      }
+      auto& c = collisions[alias.key];
+      if (c.text.empty()) {
+        c.text = m_dir.spn(probe.index);
+        c.target_text = m_dir.spn(it->index);
+      }
+      c.alias_holders.push_back(alias_owner);
+      c.target_holders.push_back(owner);
+    }
+  }
+  for (auto& [key, c] : collisions) {
+    const auto alias_holders = distinct_accounts(m_dir, c.alias_holders);
+    const auto target_holders = distinct_accounts(m_dir, c.target_holders);
+    std::vector<std::size_t> all = alias_holders;
+    all.insert(all.end(), target_holders.begin(), target_holders.end());
+    all = distinct_accounts(m_dir, all);
+    canonicalize(c.text, alias);
+    // Prefer the machine the host names: keep whichever of the two SPNs it holds.
+    std::optional<std::size_t> machine;
+    for (auto m : machines_named(alias.parsed->host)) {
+      if (std::find(all.begin(), all.end(), m) != all.end()) {
+        machine = m;
+        break;
+      }
+    }
+    const bool remove_target = machine && std::find(alias_holders.begin(), alias_holders.end(),
+                                                    *machine) != alias_holders.end() &&
+                               std::find(target_holders.begin(), target_holders.end(),
+                                         *machine) == target_holders.end();
+    const std::string& remove_spn = remove_target ? c.target_text : c.text;
+    std::vector<std::size_t> remove;
+    for (auto h : remove_target ? target_holders : alias_holders) {
+      if (!machine || h != *machine) {
+        remove.push_back(h);
+      }
+    }
+    if (remove.empty()) {
+      remove = alias_holders;
+    }
+    Finding f = make(rule::k_alias_collision, remove_spn, remove.front());
+    for (auto h : all) {
+      if (h != remove.front()) {
+        f.related.push_back(ref(h));
+      }
+    }
+    std::string alias_list;
+    for (auto h : alias_holders) {
+      alias_list += (alias_list.empty() ? "" : ", ") + describe(h);
+    }
+    std::string target_list;
+    for (auto h : target_holders) {
+      target_list += (target_list.empty() ? "" : ", ") + describe(h);
+    }
+    f.message = fmt::format(
+        "'{}' on {} collides with '{}' on {}: sPNMappings maps {}/ to {}/, so the KDC treats '{}' "
+        "as covering '{}' and two accounts answer to the same name. Kerberos to the service fails "
+        "or picks the wrong account's key; since KB5008382 (CVE-2021-42282) domain controllers "
+        "refuse to create such pairs. Remove '{}' from {}",
+        c.text, alias_list, c.target_text, target_list, alias.parsed->service_class,
+        *m_dir.spn_mappings().target_of(alias.parsed->service_class), c.target_text, c.text,
+        remove_spn, describe(remove.front()));
+    if (!remove_target) {
+      f.message += fmt::format("; if the service must run as that account, publish it under a "
+                               "DNS name of its own and register {}/<that name> there instead.",
+                               alias.parsed->service_class);
+    } else {
+      f.message += ".";
+    }
+    set_removal(f, remove_spn, remove, machine, Aftercare::generic);
+    add(std::move(f), all);
+  }
+}
+
+std::vector<Finding> Analysis::run() {
+  if (enabled(rule::k_host_mismatch) || enabled(rule::k_smtp_on_non_machine) ||
+      enabled(rule::k_duplicate) || enabled(rule::k_alias_collision) ||
+      enabled(rule::k_host_bound_on_user)) {
+    build_machine_index();
+  }
+  const bool want_keys = enabled(rule::k_duplicate) || enabled(rule::k_alias_collision);
+  if (want_keys) {
+    m_spn_keys.reserve(m_dir.spn_count());
+  }
+  Canonical canon;
+  for (std::size_t account = 0; account < m_dir.account_count(); ++account) {
+    const auto a = m_dir.account(account);
+    for (std::size_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
+      canonicalize(m_dir.spn(s), canon);
+      if (want_keys) {
+        m_spn_keys.push_back({fnv1a(canon.key), static_cast<std::uint32_t>(s)});
+      }
+      per_spn_rules(account, s, canon);
+    }
+  }
+  if (want_keys) {
+    std::sort(m_spn_keys.begin(), m_spn_keys.end());
+  }
+  if (enabled(rule::k_duplicate)) {
+    duplicate_rule();
+  }
+  if (enabled(rule::k_alias_collision)) {
+    alias_rule();
+  }
+
+  const auto rule_order = [](const std::string& id) {
+    const auto& rules = rule_catalog();
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].id == id) {
+        return i;
+      }
+    }
+    return rules.size();
+  };
+  std::sort(m_findings.begin(), m_findings.end(), [&](const Finding& x, const Finding& y) {
+    if (x.severity != y.severity) {
+      return x.severity > y.severity;
+    }
+    if (x.rule != y.rule) {
+      return rule_order(x.rule) < rule_order(y.rule);
+    }
+    const auto kx = spn_key(x.spn);
+    const auto ky = spn_key(y.spn);
+    if (kx != ky) {
+      return kx < ky;
+    }
+    return x.id < y.id;
+  });
+  // The same DN read twice (two overlapping exports) yields the same finding twice.
+  m_findings.erase(std::unique(m_findings.begin(), m_findings.end(),
+                               [](const Finding& x, const Finding& y) { return x.id == y.id; }),
+                   m_findings.end());
+  return std::move(m_findings);
+}
+
+} // namespace
+
+std::vector<Finding> analyze(const Directory& directory, const AnalyzerOptions& options) {
+  Analysis analysis(directory, options);
+  return analysis.run();
+}
+
+} // namespace spnscan

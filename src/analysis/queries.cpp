@@ -1,0 +1,163 @@
+#include "spnscan/analysis/queries.hpp"
+
+#include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
+
+#include <algorithm>
+
+namespace spnscan {
+
+namespace {
+
+AccountRef account_ref(const Directory& dir, std::size_t index) {
+  const auto a = dir.account(index);
+  AccountRef r;
+  r.dn = a.dn;
+  r.sam_account_name = a.sam_account_name;
+  r.kind = a.kind;
+  r.privileged = a.privileged;
+  r.disabled = a.disabled;
+  r.rid = a.rid;
+  return r;
+}
+
+bool names_account(const AccountView& a, std::string_view name) {
+  if (iequals(a.dn, name) || iequals(a.sam_account_name, name)) {
+    return true;
+  }
+  // "WEB01" names the computer WEB01$, as setspn accepts it.
+  return !a.sam_account_name.empty() && a.sam_account_name.back() == '$' &&
+         iequals(a.sam_account_name.substr(0, a.sam_account_name.size() - 1), name);
+}
+
+} // namespace
+
+bool wildcard_match(std::string_view pattern, std::string_view text) {
+  // Iterative glob with backtracking to the last '*': linear for the patterns people type.
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t mark = 0;
+  const auto same = [](char a, char b) { return iequals(std::string_view(&a, 1), std::string_view(&b, 1)); };
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && same(pattern[p], text[t])) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
+  return p == pattern.size();
+}
+
+std::vector<SpnHolding> query_spns(const Directory& directory,
+                                   const std::vector<std::string>& patterns) {
+  std::vector<SpnHolding> out;
+  for (std::size_t s = 0; s < directory.spn_count(); ++s) {
+    const auto spn = directory.spn(s);
+    for (const auto& pattern : patterns) {
+      if (wildcard_match(pattern, spn)) {
+        out.push_back({std::string(spn), account_ref(directory, directory.spn_owner(s))});
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
+    const auto kx = spn_key(x.spn);
+    const auto ky = spn_key(y.spn);
+    return kx != ky ? kx < ky : ascii_lower(x.account.dn) < ascii_lower(y.account.dn);
+  });
+  return out;
+}
+
+std::vector<SpnHolding> all_spns(const Directory& directory) {
+  std::vector<SpnHolding> out;
+  out.reserve(directory.spn_count());
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto view = directory.account(a);
+    const auto ref = account_ref(directory, a);
+    for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
+      out.push_back({std::string(directory.spn(s)), ref});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
+    return ascii_lower(x.account.dn) < ascii_lower(y.account.dn);
+  });
+  return out;
+}
+
+std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
+                                  std::vector<std::string>& not_found) {
+  std::vector<SpnHolding> out;
+  for (const auto& name : names) {
+    bool found = false;
+    for (std::size_t a = 0; a < directory.account_count(); ++a) {
+      const auto view = directory.account(a);
+      if (!names_account(view, name)) {
+        continue;
+      }
+      found = true;
+      const auto ref = account_ref(directory, a);
+      for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
+        out.push_back({std::string(directory.spn(s)), ref});
+      }
+    }
+    if (!found) {
+      not_found.push_back(name);
+    }
+  }
+  return out;
+}
+
+std::vector<CheckConflict> check_spn(const Directory& directory, std::string_view spn,
+                                     std::string_view account) {
+  const auto parsed = parse_spn(spn);
+  if (const auto* error = std::get_if<std::string>(&parsed)) {
+    throw InputError("'" + std::string(spn) + "' is not a valid SPN: " + *error);
+  }
+  const Spn& wanted = std::get<Spn>(parsed);
+  const std::string key = spn_key(spn);
+  const std::string rest = key.substr(wanted.service_class.size());
+  const auto& mappings = directory.spn_mappings();
+  const auto wanted_target = mappings.target_of(wanted.service_class);
+  const std::string wanted_class = ascii_lower(wanted.service_class);
+
+  std::vector<CheckConflict> out;
+  for (std::size_t s = 0; s < directory.spn_count(); ++s) {
+    const auto owner = directory.account(directory.spn_owner(s));
+    if (names_account(owner, account)) {
+      continue;
+    }
+    const auto existing = directory.spn(s);
+    const std::string existing_key = spn_key(existing);
+    if (existing_key == key) {
+      out.push_back({"duplicate-spn", std::string(existing), account_ref(directory, owner.index)});
+      continue;
+    }
+    const auto parsed_existing = parse_spn(existing);
+    const auto* other = std::get_if<Spn>(&parsed_existing);
+    if (other == nullptr || existing_key.substr(other->service_class.size()) != rest) {
+      continue;
+    }
+    const std::string other_class = ascii_lower(other->service_class);
+    const auto other_target = mappings.target_of(other_class);
+    // host/X exists and we add alias/X, or alias/X exists and we add host/X.
+    if ((wanted_target && *wanted_target == other_class) ||
+        (other_target && *other_target == wanted_class)) {
+      out.push_back(
+          {"spn-alias-collision", std::string(existing), account_ref(directory, owner.index)});
+    }
+  }
+  return out;
+}
+
+} // namespace spnscan

@@ -1,0 +1,81 @@
+#include "spnscan/model/spn_mappings.hpp"
+
+#include "spnscan/model/spn.hpp"
+
+#include <algorithm>
+
+namespace spnscan {
+
+namespace {
+
+// The default sPNMappings value of a Windows forest (ad-facts.md).
+constexpr std::string_view k_default_value =
+    "host=alerter,appmgmt,cisvc,clipsrv,browser,dhcp,dnscache,replicator,eventlog,eventsystem,"
+    "policyagent,oakley,dmserver,dns,mcsvc,fax,msiserver,ias,messenger,netlogon,netman,netdde,"
+    "netddedsm,nmagent,plugplay,protectedstorage,rasman,rpclocator,rpc,rpcss,remoteaccess,rsvp,"
+    "samss,scardsvr,scesrv,seclogon,scm,dcom,cifs,spooler,snmp,schedule,tapisrv,trksvr,trkwks,ups,"
+    "time,wins,www,http,w3svc,iisadmin,msdtc";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+} // namespace
+
+SpnMappings SpnMappings::windows_default() {
+  SpnMappings m;
+  parse({std::string(k_default_value)}, m);
+  return m;
+}
+
+std::optional<std::string> SpnMappings::parse(const std::vector<std::string>& values,
+                                              SpnMappings& out) {
+  SpnMappings result;
+  for (const auto& value : values) {
+    const auto eq = value.find('=');
+    if (eq == std::string::npos) {
+      return "sPNMappings value '" + value + "' has no '='";
+    }
+    const std::string target = ascii_lower(trim(std::string_view(value).substr(0, eq)));
+    if (target.empty()) {
+      return "sPNMappings value '" + value + "' has an empty class before '='";
+    }
+    std::string_view list = std::string_view(value).substr(eq + 1);
+    bool any = false;
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      const std::string alias = ascii_lower(trim(list.substr(0, comma)));
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      if (alias.empty()) {
+        continue;
+      }
+      any = true;
+      auto& aliases = result.m_targets[target];
+      if (std::find(aliases.begin(), aliases.end(), alias) == aliases.end()) {
+        aliases.push_back(alias);
+      }
+      result.m_alias_to_target.emplace(alias, target);
+    }
+    if (!any) {
+      return "sPNMappings value '" + value + "' lists no alias after '='";
+    }
+  }
+  out = std::move(result);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> SpnMappings::target_of(std::string_view alias_class) const {
+  const auto it = m_alias_to_target.find(ascii_lower(alias_class));
+  if (it == m_alias_to_target.end()) {
+    return std::nullopt;
+  }
+  return std::string_view(it->second);
+}
+
+} // namespace spnscan

@@ -1,0 +1,573 @@
+#include "spnscan/error.hpp"
+#include "spnscan/model/directory.hpp"
+#include "spnscan/model/entry.hpp"
+#include "spnscan/source/ldif_parser.hpp"
+#include "spnscan/source/ldif_source.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace spnscan;
+using namespace std::string_literals;
+
+namespace {
+
+// Keeps everything the parser reports, in order.
+struct Recorder : LdifHandler {
+  std::vector<RawEntry> entries;
+  std::vector<std::string> warnings;
+  std::vector<std::string> incompletes;
+
+  void entry(const RawEntry& e) override { entries.push_back(e); }
+  void warning(std::string message) override { warnings.push_back(std::move(message)); }
+  void incomplete(std::string reason) override { incompletes.push_back(std::move(reason)); }
+};
+
+Recorder parse_text(const std::string& text, const std::string& name = "x.ldif") {
+  std::istringstream in(text);
+  Recorder recorder;
+  LdifParser::parse(in, name, recorder);
+  return recorder;
+}
+
+// The InputError text parsing `text` gives, or "no error".
+std::string parse_error(const std::string& text) {
+  try {
+    parse_text(text);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+using Values = std::vector<std::string>;
+
+const Values& spns(const RawEntry& e) { return e[Attr::service_principal_name]; }
+
+// UTF-16LE bytes of an ASCII/BMP/astral string given as code points.
+std::string utf16le(const std::u32string& text, bool bom = true) {
+  std::string out;
+  auto unit = [&out](std::uint32_t u) {
+    out += static_cast<char>(u & 0xFF);
+    out += static_cast<char>(u >> 8);
+  };
+  if (bom) {
+    unit(0xFEFF);
+  }
+  for (const char32_t c : text) {
+    const auto cp = static_cast<std::uint32_t>(c);
+    if (cp >= 0x10000) {
+      unit(0xD800 + ((cp - 0x10000) >> 10));
+      unit(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    } else {
+      unit(cp);
+    }
+  }
+  return out;
+}
+
+std::u32string widen(const std::string& ascii) { return std::u32string(ascii.begin(), ascii.end()); }
+
+} // namespace
+
+TEST_CASE("LdifParser: keeps the needed attributes of an entry and skips the others") {
+  const auto r = parse_text("dn: CN=HUB1,OU=Servers,DC=contoso,DC=com\n"
+                            "objectClass: top\n"
+                            "objectClass: computer\n"
+                            "cn: HUB1\n"
+                            "description:: bm90IGRlY29kZWQ=\n"
+                            "sAMAccountName: HUB1$\n"
+                            "sAMAccountType: 805306369\n"
+                            "userAccountControl: 4096\n"
+                            "adminCount: 1\n"
+                            "dNSHostName: hub1.contoso.com\n"
+                            "servicePrincipalName: SMTP/hub1.contoso.com\n"
+                            "servicePrincipalName: SMTPSVC/HUB1\n"
+                            "\n"
+                            "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
+                            "sPNMappings: host=alerter,http\n");
+  REQUIRE(r.entries.size() == 2);
+  const auto& e = r.entries[0];
+  CHECK(e.dn == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
+  CHECK(e.origin == "x.ldif:1");
+  CHECK(e[Attr::object_class] == Values{"top", "computer"});
+  CHECK(e[Attr::sam_account_name] == Values{"HUB1$"});
+  CHECK(e[Attr::sam_account_type] == Values{"805306369"});
+  CHECK(e[Attr::user_account_control] == Values{"4096"});
+  CHECK(e[Attr::admin_count] == Values{"1"});
+  CHECK(e[Attr::dns_host_name] == Values{"hub1.contoso.com"});
+  CHECK(spns(e) == Values{"SMTP/hub1.contoso.com", "SMTPSVC/HUB1"});
+  CHECK(e.spn_range.empty());
+  CHECK(r.entries[1].origin == "x.ldif:14");
+  CHECK(r.entries[1][Attr::spn_mappings] == Values{"host=alerter,http"});
+  CHECK(r.entries[1][Attr::object_class].empty());
+  CHECK(r.warnings.empty());
+  CHECK(r.incompletes.empty());
+}
+
+TEST_CASE("LdifParser: knows every name in k_attr_names, in any case") {
+  for (std::size_t i = 0; i < k_attr_count; ++i) {
+    const std::string name(k_attr_names[i]);
+    std::string upper = name;
+    for (auto& c : upper) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    std::string lower = name;
+    for (auto& c : lower) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    const auto r = parse_text("DN: cn=a\n" + name + ": one\n" + upper + ": two\n" + lower +
+                              ":three\n");
+    REQUIRE(r.entries.size() == 1);
+    INFO(name);
+    CHECK(r.entries[0].values[i] == Values{"one", "two", "three"});
+    CHECK(attr_from_name(name) == static_cast<Attr>(i));
+  }
+}
+
+TEST_CASE("LdifParser: values keep their bytes, leading spaces are dropped") {
+  const auto r = parse_text("dn:cn=a\nsAMAccountName:   x y  \nobjectClass:\ndNSHostName: caf\xC3\xA9\xFF\n");
+  REQUIRE(r.entries.size() == 1);
+  CHECK(r.entries[0].dn == "cn=a");
+  CHECK(r.entries[0][Attr::sam_account_name] == Values{"x y  "});
+  CHECK(r.entries[0][Attr::object_class] == Values{""});
+  CHECK(r.entries[0][Attr::dns_host_name] == Values{"caf\xC3\xA9\xFF"});
+}
+
+TEST_CASE("LdifParser: folded lines") {
+  SECTION("a folded value drops exactly one leading space per continuation") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: HTTP/web\n .contoso\n  .com\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]) == Values{"HTTP/web.contoso .com"});
+  }
+  SECTION("a folded DN, also inside the attribute name") {
+    const auto r = parse_text("d\n n: CN=Very Long Name,OU=Ser\n vers,DC=contoso,DC=com\nservi\n cePrincipalName: a/b\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0].dn == "CN=Very Long Name,OU=Servers,DC=contoso,DC=com");
+    CHECK(r.entries[0].origin == "x.ldif:1");
+    CHECK(spns(r.entries[0]) == Values{"a/b"});
+  }
+  SECTION("folded base64 with CRLF") {
+    const auto r = parse_text("dn: cn=a\r\nobjectSid:: AQUAAAAAAAUVAAAA\r\n AAAAAAAAAAAAAAAA9AEAAA==\r\n");
+    REQUIRE(r.entries.size() == 1);
+    const std::string sid = r.entries[0][Attr::object_sid].at(0);
+    CHECK(sid.size() == 28);
+    CHECK(sid.substr(24) == "\xF4\x01\x00\x00"s);
+  }
+  SECTION("a folded comment: its continuation lines are part of it") {
+    const auto r = parse_text("# a comment\n servicePrincipalName: not/this\ndn: cn=a\n# another\n dn: cn=b\n"
+                              "servicePrincipalName: x/y\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0].dn == "cn=a");
+    CHECK(spns(r.entries[0]) == Values{"x/y"});
+  }
+  SECTION("a continuation line with no text joins nothing") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: x/y\n \n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]) == Values{"x/y"});
+  }
+  SECTION("a continuation after a blank line is an error") {
+    CHECK(parse_error("dn: cn=a\n\n more\n") ==
+          "x.ldif:3: continuation line (starting with a space) with no preceding line");
+  }
+  SECTION("a continuation as the first line is an error") {
+    CHECK(parse_error(" dn: cn=a\n") ==
+          "x.ldif:1: continuation line (starting with a space) with no preceding line");
+  }
+}
+
+TEST_CASE("LdifParser: base64 values may be binary") {
+  // S-1-5-21-1-2-3-500 followed by a value with NUL and invalid UTF-8.
+  const auto r = parse_text("dn:: Q049QWRtaW5pc3RyYXRvcixDTj1Vc2VycyxEQz1jb250b3NvLERDPWNvbQ==\n"
+                            "objectSid:: AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA==\n"
+                            "sAMAccountName:: AP/+\n"
+                            "dNSHostName:: YQ\n");
+  REQUIRE(r.entries.size() == 1);
+  const auto& e = r.entries[0];
+  CHECK(e.dn == "CN=Administrator,CN=Users,DC=contoso,DC=com");
+  CHECK(e[Attr::object_sid].at(0) ==
+        "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\xF4\x01\x00\x00"s);
+  CHECK(e[Attr::sam_account_name].at(0) == "\x00\xFF\xFE"s);
+  CHECK(e[Attr::dns_host_name].at(0) == "a"); // unpadded base64 is accepted
+}
+
+TEST_CASE("LdifParser: invalid base64") {
+  CHECK(parse_error("dn: cn=a\nobjectSid:: AQUA*AAA\n") ==
+        "x.ldif:2: invalid base64 in the value of 'objectSid'");
+  CHECK(parse_error("dn: cn=a\nobjectSid:: AQUAA\n") ==
+        "x.ldif:2: invalid base64 in the value of 'objectSid'");
+  CHECK(parse_error("dn: cn=a\nobjectSid:: AQ=A\n") ==
+        "x.ldif:2: invalid base64 in the value of 'objectSid'");
+  CHECK(parse_error("dn:: Q04*\n") == "x.ldif:1: invalid base64 in the value of 'dn'");
+  // Attributes spnscan does not need are not decoded, so bad base64 there does not matter.
+  CHECK(parse_text("dn: cn=a\njpegPhoto:: !!!\n").entries.size() == 1);
+}
+
+TEST_CASE("LdifParser: a DN with a line break after base64 decoding is refused") {
+  // "CN=a\nb" and "CN=a\rb"
+  CHECK(parse_error("\ndn:: Q049YQpi\n") == "x.ldif:2: DN 'CN=a\\x0Ab' contains a line break (CR or LF)");
+  CHECK(parse_error("dn:: Q049YQ1i\n") == "x.ldif:1: DN 'CN=a\\x0Db' contains a line break (CR or LF)");
+}
+
+TEST_CASE("LdifParser: line ends, blank-line runs and the final newline") {
+  const std::string expected_dn = "cn=a";
+  for (const std::string text :
+       {"dn: cn=a\r\nservicePrincipalName: x/y\r\n\r\ndn: cn=b\r\nservicePrincipalName: z/w\r\n"s,
+        "dn: cn=a\nservicePrincipalName: x/y\r\n\n\r\n\n\ndn: cn=b\r\nservicePrincipalName: z/w"s,
+        "\n\n\r\ndn: cn=a\r\nservicePrincipalName: x/y\n\ndn: cn=b\nservicePrincipalName: z/w\r"s,
+        "dn: cn=a\nservicePrincipalName: x/y\n\ndn: cn=b\nservicePrincipalName: z/w\n\n\n\n"s}) {
+    INFO(text);
+    const auto r = parse_text(text);
+    REQUIRE(r.entries.size() == 2);
+    CHECK(r.entries[0].dn == "cn=a");
+    CHECK(spns(r.entries[0]) == Values{"x/y"});
+    CHECK(r.entries[1].dn == "cn=b");
+    CHECK(spns(r.entries[1]) == Values{"z/w"});
+  }
+  CHECK(parse_text("").entries.empty());
+  CHECK(parse_text("\n\r\n\n").entries.empty());
+  CHECK(parse_text("# only a comment").entries.empty());
+}
+
+TEST_CASE("LdifParser: version: 1") {
+  const auto r = parse_text("# header\nversion: 1\n\ndn: cn=a\n");
+  REQUIRE(r.entries.size() == 1);
+  CHECK(r.entries[0].origin == "x.ldif:4");
+  CHECK(parse_text("version: 1\ndn: cn=a\n").entries.size() == 1);
+  CHECK(parse_error("version: 2\n\ndn: cn=a\n") ==
+        "x.ldif:1: unsupported LDIF version '2' (only 'version: 1' is defined)");
+  CHECK(parse_error("dn: cn=a\n\nversion: 1\n") ==
+        "x.ldif:3: record starts with 'version:' instead of 'dn:'");
+}
+
+TEST_CASE("LdifParser: changetype add is a snapshot, other change records are refused") {
+  const auto r = parse_text("dn: CN=HUB1,DC=contoso,DC=com\nchangetype: add\nservicePrincipalName: a/b\n\n"
+                            "dn: cn=b\nchangeType: ADD\n");
+  REQUIRE(r.entries.size() == 2);
+  CHECK(spns(r.entries[0]) == Values{"a/b"});
+  for (const std::string type : {"modify", "delete", "moddn", "modrdn"}) {
+    INFO(type);
+    CHECK(parse_error("dn: cn=ok\n\ndn: CN=HUB1,DC=contoso,DC=com\nchangetype: " + type + "\n") ==
+          "x.ldif:4: changetype '" + type +
+              "' record for DN 'CN=HUB1,DC=contoso,DC=com': not a directory snapshot (spnscan "
+              "reads exports made by ldapsearch or ldifde)");
+  }
+}
+
+TEST_CASE("LdifParser: URL values are refused, never opened") {
+  CHECK(parse_error("dn: cn=a\nobjectClass: user\n\ndn: cn=b\nsn: x\nsn: y\njpegPhoto:< file:///etc/shadow\n") ==
+        "x.ldif:7: attribute 'jpegPhoto' has a URL value (':<'); spnscan does not open URLs in LDIF");
+  CHECK(parse_error("dn: cn=a\nservicePrincipalName;binary:<file:///x\n") ==
+        "x.ldif:2: attribute 'servicePrincipalName;binary' has a URL value (':<'); spnscan does "
+        "not open URLs in LDIF");
+  CHECK(parse_error("dn:< file:///x\n") ==
+        "x.ldif:1: attribute 'dn' has a URL value (':<'); spnscan does not open URLs in LDIF");
+}
+
+TEST_CASE("LdifParser: byte order marks") {
+  SECTION("UTF-8 BOM is skipped") {
+    const auto r = parse_text("\xEF\xBB\xBF" "dn: cn=a\nservicePrincipalName: x/y\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0].dn == "cn=a");
+  }
+  SECTION("UTF-16LE with BOM is transcoded") {
+    // ldifde -u: CRLF, changetype add, non-ASCII and a character outside the BMP.
+    const std::u32string text = U"dn: CN=J\u00FCrgen \u20AC \U0001F600,DC=contoso,DC=com\r\n"
+                                U"changetype: add\r\n"
+                                U"servicePrincipalName: HTTP/\u00E9t\u00E9\r\n"
+                                U"\r\n";
+    const auto r = parse_text(utf16le(text));
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0].dn == "CN=J\xC3\xBCrgen \xE2\x82\xAC \xF0\x9F\x98\x80,DC=contoso,DC=com");
+    CHECK(spns(r.entries[0]) == Values{"HTTP/\xC3\xA9t\xC3\xA9"});
+  }
+  SECTION("UTF-16LE across block boundaries, surrogate pairs split by them") {
+    // Enough entries to cross the 1 MiB read blocks at many alignments.
+    std::u32string text;
+    const std::size_t n = 30000;
+    for (std::size_t i = 0; i < n; ++i) {
+      text += widen("dn: cn=u" + std::to_string(i) + "\r\nservicePrincipalName: H/") + U"\U0001F600" +
+              widen(std::to_string(i) + "\r\n\r\n");
+    }
+    const auto r = parse_text(utf16le(text));
+    REQUIRE(r.entries.size() == n);
+    bool all = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      all = all && spns(r.entries[i]).at(0) == "H/\xF0\x9F\x98\x80" + std::to_string(i);
+    }
+    CHECK(all);
+    CHECK(r.entries[n - 1].origin == "x.ldif:" + std::to_string(3 * (n - 1) + 1));
+  }
+  SECTION("UTF-16LE errors name the line") {
+    const std::string head = utf16le(U"dn: cn=a\r\nservicePrincipalName: x");
+    CHECK(parse_error(head + "\x00\xD8" "a\x00"s) ==
+          "x.ldif:2: invalid UTF-16LE: unpaired high surrogate");
+    CHECK(parse_error(head + "\x00\xDC"s) == "x.ldif:2: invalid UTF-16LE: unpaired low surrogate");
+    CHECK(parse_error(head + "\x00\xD8"s) ==
+          "x.ldif:2: invalid UTF-16LE: unpaired high surrogate at the end of the file");
+    CHECK(parse_error(head + "a"s) ==
+          "x.ldif:2: invalid UTF-16LE: odd number of bytes at the end of the file");
+  }
+  SECTION("UTF-16BE is refused") {
+    CHECK(parse_error("\xFE\xFF\x00" "d"s) ==
+          "x.ldif:1: the file is UTF-16BE (byte order mark FE FF), which is not supported; "
+          "export it as UTF-8 or UTF-16LE");
+  }
+  SECTION("UTF-16LE without BOM is refused") {
+    CHECK(parse_error(utf16le(U"dn: cn=a\r\n", false)) ==
+          "x.ldif:1: the file looks like UTF-16LE without a byte order mark, which is not "
+          "supported; export it as UTF-8 or UTF-16LE with a byte order mark");
+  }
+}
+
+TEST_CASE("LdifParser: ldapsearch output") {
+  const std::string head = "# extended LDIF\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
+                           "# filter: (servicePrincipalName=*)\n# requesting: ALL\n#\n\n"
+                           "# HUB1, Servers, contoso.com\ndn: CN=HUB1,DC=contoso,DC=com\n"
+                           "servicePrincipalName: SMTP/hub1\n\n";
+  SECTION("trailer with result 0") {
+    const auto r = parse_text(head + "# search result\nsearch: 2\nresult: 0 Success\n\n# numEntries: 1\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0].origin == "x.ldif:10");
+    CHECK(r.incompletes.empty());
+    CHECK(r.warnings.empty());
+  }
+  SECTION("trailer with result 4") {
+    const auto r = parse_text(head + "# search result\nsearch: 2\nresult: 4 Size limit exceeded\n\n# numEntries: 1\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.incompletes ==
+          std::vector<std::string>{"x.ldif:15: the export's search ended with 'result: 4 Size "
+                                   "limit exceeded'; entries are missing"});
+  }
+  SECTION("trailer with result 10 and a text line, no final newline") {
+    const auto r = parse_text(head + "search: 2\nresult: 10 Referral\ntext: 0000202B: RefErr\nref: ldap://x/DC=x");
+    CHECK(r.incompletes ==
+          std::vector<std::string>{"x.ldif:14: the export's search ended with 'result: 10 "
+                                   "Referral'; entries are missing"});
+  }
+  SECTION("trailer without result") {
+    const auto r = parse_text(head + "search: 2\n");
+    CHECK(r.incompletes == std::vector<std::string>{"x.ldif:13: the export's search trailer has no "
+                                                    "'result:' line; entries may be missing"});
+  }
+  SECTION("# refldap comments (ldapsearch -L) and ref: records name the URL") {
+    const auto r = parse_text(head +
+                              "# search reference\n"
+                              "# refldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com\n\n"
+                              "# search reference\n"
+                              "ref: ldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
+                              "# references are not comments like this one\n"
+                              "# numReferences: 2\n");
+    CHECK(r.entries.size() == 1);
+    CHECK(r.warnings ==
+          std::vector<std::string>{
+              "x.ldif:14: continuation reference to "
+              "'ldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com': the "
+              "export does not cover that part of the tree",
+              "x.ldif:17: continuation reference to "
+              "'ldap://contoso.com/CN=Configuration,DC=contoso,DC=com': the export does not "
+              "cover that part of the tree"});
+    CHECK(r.incompletes.empty());
+  }
+}
+
+TEST_CASE("LdifParser: attribute options") {
+  SECTION("ranged servicePrincipalName") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName;range=0-1499: a/1\nservicePrincipalName;range=0-1499: a/2\n\n"
+                              "dn: cn=b\nSERVICEPRINCIPALNAME;Range=1500-*: b/1\n\n"
+                              "dn: cn=c\nservicePrincipalName: c/1\n");
+    REQUIRE(r.entries.size() == 3);
+    CHECK(spns(r.entries[0]) == Values{"a/1", "a/2"});
+    CHECK(r.entries[0].spn_range == "range=0-1499");
+    CHECK(spns(r.entries[1]) == Values{"b/1"});
+    CHECK(r.entries[1].spn_range == "Range=1500-*");
+    CHECK(r.entries[2].spn_range.empty()); // the entry object is reused: the range is reset
+  }
+  SECTION("other options are stored under the base name") {
+    const auto r = parse_text("dn: cn=a\nobjectSid;binary:: AQI=\nservicePrincipalName;lang-en;x-1: a/1\n"
+                              "servicePrincipalName;binary;range=0-*: a/2\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(r.entries[0][Attr::object_sid] == Values{"\x01\x02"});
+    CHECK(spns(r.entries[0]) == Values{"a/1", "a/2"});
+    CHECK(r.entries[0].spn_range == "range=0-*");
+  }
+}
+
+TEST_CASE("LdifParser: malformed lines name file:line") {
+  CHECK(parse_error("# c\ncn: a\ndn: cn=a\n") == "x.ldif:2: record starts with 'cn:' instead of 'dn:'");
+  CHECK(parse_error("dn: cn=a\nservicePrincipalName\n") ==
+        "x.ldif:2: line has no ':' (expected 'attribute: value')");
+  CHECK(parse_error("dn: cn=a\n-\n") == "x.ldif:2: line has no ':' (expected 'attribute: value')");
+  CHECK(parse_error("dn: cn=a\n: value\n") == "x.ldif:2: empty attribute name before ':'");
+  CHECK(parse_error("dn: cn=a\n;binary: value\n") == "x.ldif:2: empty attribute name before ':'");
+  CHECK(parse_error("dn: cn=a\n\0objectClass: x\n"s) == "x.ldif:2: line starts with a NUL byte");
+  CHECK(parse_error("\0"s) == "x.ldif:1: line starts with a NUL byte");
+  CHECK(parse_error("dn: cn=a\nservice principal: x\n") ==
+        "x.ldif:2: invalid character ' ' in attribute name 'service principal'");
+  CHECK(parse_error("dn: cn=a\nfoo_bar: x\n") ==
+        "x.ldif:2: invalid character '_' in attribute name 'foo_bar'");
+  CHECK(parse_error("dn: cn=a\nfoo\tbar: x\n") ==
+        "x.ldif:2: invalid character '\\x09' in attribute name 'foo\\x09bar'");
+  CHECK(parse_error("dn: cn=a\nservicePrincipalName: a/b\ndn: cn=b\n") ==
+        "x.ldif:3: 'dn:' line inside a record (records are separated by a blank line)");
+}
+
+TEST_CASE("LdifParser: an attribute name of 1 MB is a clean error") {
+  const std::string name(1 << 20, 'a');
+  CHECK(parse_error("dn: cn=a\n" + name + ": x\n") == "x.ldif:2: attribute name longer than 1024 bytes");
+  CHECK(parse_error("dn: cn=a\n" + name + ";" + name + ": x\n") ==
+        "x.ldif:2: attribute name longer than 1024 bytes");
+  CHECK(parse_error("dn: cn=a\n" + name + "\n") == "x.ldif:2: attribute name longer than 1024 bytes");
+  CHECK(parse_error("dn: cn=a\n" + std::string(1024, 'a') + ": x\n") == "no error");
+  CHECK(parse_error("dn: cn=a\n" + std::string(1025, 'a') + ": x\n") ==
+        "x.ldif:2: attribute name longer than 1024 bytes");
+}
+
+TEST_CASE("LdifParser: long lines and many values") {
+  SECTION("a 1 MB value on one line") {
+    const std::string value(1 << 20, 'v');
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: " + value + "\ndescription: " + value +
+                              "\nsAMAccountName: x\n");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]) == Values{value});
+    CHECK(r.entries[0][Attr::sam_account_name] == Values{"x"});
+  }
+  SECTION("a 20 MB line across many read blocks, then a 4 MB value folded every 76 bytes") {
+    std::string text = "dn: cn=a\ndescription: " + std::string(20 << 20, 'd') + "\nservicePrincipalName: ";
+    std::string folded;
+    std::string expected;
+    for (std::size_t i = 0; i < (4 << 20) / 76; ++i) {
+      const std::string piece(76, static_cast<char>('a' + i % 26));
+      text += (i == 0 ? "" : "\r\n ") + piece;
+      expected += piece;
+    }
+    text += "\r\n";
+    const auto r = parse_text(text);
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]).at(0) == expected);
+  }
+  SECTION("10^6 values on one entry") {
+    std::string text = "dn: cn=a\n";
+    const std::size_t n = 1000000;
+    text.reserve(n * 28);
+    for (std::size_t i = 0; i < n; ++i) {
+      text += "servicePrincipalName: h/";
+      text += std::to_string(i);
+      text += '\n';
+    }
+    const auto r = parse_text(text);
+    REQUIRE(r.entries.size() == 1);
+    REQUIRE(spns(r.entries[0]).size() == n);
+    CHECK(spns(r.entries[0]).front() == "h/0");
+    CHECK(spns(r.entries[0]).back() == "h/999999");
+  }
+}
+
+TEST_CASE("LdifParser: line ends and folds that fall on read block boundaries") {
+  // Moves a CRLF, a fold and a blank line across the 1 MiB block boundary one byte at a time.
+  const std::size_t block = std::size_t{1} << 20;
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    const std::string head = "dn: cn=a\ndescription: ";
+    std::string text = head + std::string(block - head.size() - 4 - shift, 'x') +
+                       "\r\nservicePrincipalName: a/\r\n b\r\n\r\ndn: cn=b\r\n";
+    INFO(shift);
+    const auto r = parse_text(text);
+    REQUIRE(r.entries.size() == 2);
+    CHECK(spns(r.entries[0]) == Values{"a/b"});
+    CHECK(r.entries[1].dn == "cn=b");
+    CHECK(r.entries[1].origin == "x.ldif:6");
+  }
+}
+
+TEST_CASE("LdifParser: a file truncated mid-record") {
+  SECTION("ending right after the dn line") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: a/b\n\ndn: cn=b");
+    REQUIRE(r.entries.size() == 2);
+    CHECK(r.entries[1].dn == "cn=b");
+    CHECK(spns(r.entries[1]).empty());
+  }
+  SECTION("ending inside a folded value keeps what is there") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: HTTP/web\n .cont");
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]) == Values{"HTTP/web.cont"});
+  }
+  SECTION("ending inside a base64 value is invalid base64") {
+    CHECK(parse_error("dn: cn=a\nobjectSid:: AQUAAAAAAAUVAAA\n AAAQ") ==
+          "x.ldif:2: invalid base64 in the value of 'objectSid'");
+  }
+  SECTION("ending inside an attribute name") {
+    CHECK(parse_error("dn: cn=a\nservicePrinc") ==
+          "x.ldif:2: line has no ':' (expected 'attribute: value')");
+  }
+}
+
+TEST_CASE("LdifSource: reads the sample exports into a Directory") {
+  SECTION("ldapsearch export") {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    LdifSource source(SPNSCAN_SOURCE_DIR "/tests/data/ldif/ldapsearch.ldif");
+    source.read(builder);
+    CHECK(directory.info().entries_read == 3);
+    CHECK(directory.spn_count() == 3);
+    REQUIRE(directory.info().warnings.size() == 1);
+    CHECK(directory.info().warnings[0].find(": continuation reference to "
+                                            "'ldap://DomainDnsZones.contoso.com/"
+                                            "DC=DomainDnsZones,DC=contoso,DC=com'") !=
+          std::string::npos);
+    CHECK(directory.info().complete);
+  }
+  SECTION("ldifde -u export (UTF-16LE)") {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    LdifSource source(SPNSCAN_SOURCE_DIR "/tests/data/ldif/ldifde-utf16le.ldif");
+    source.read(builder);
+    CHECK(directory.info().entries_read == 2);
+    CHECK(directory.spn_count() == 3);
+    CHECK(directory.info().complete);
+  }
+}
+
+TEST_CASE("LdifSource: errors") {
+  SECTION("a file that cannot be opened") {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    LdifSource source("no-such-dir/x.ldif");
+    CHECK(source.describe() == "no-such-dir/x.ldif");
+    try {
+      source.read(builder);
+      FAIL("no error");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) == "cannot open 'no-such-dir/x.ldif': No such file or directory");
+    }
+  }
+  SECTION("malformed input after some entries marks the scan incomplete") {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    std::istringstream in("dn: cn=a\nservicePrincipalName: a/b\n\ndn: cn=b\nchangetype: delete\n");
+    try {
+      LdifSource::read_stream(in, "in.ldif", builder);
+      FAIL("no error");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) ==
+            "in.ldif:5: changetype 'delete' record for DN 'cn=b': not a directory snapshot "
+            "(spnscan reads exports made by ldapsearch or ldifde)");
+    }
+    CHECK(directory.info().entries_read == 1);
+    CHECK_FALSE(directory.info().complete);
+    CHECK(directory.info().incomplete_reason.find("in.ldif:5: changetype 'delete'") == 0);
+  }
+  SECTION("a search that ended early marks the scan incomplete") {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    std::istringstream in("dn: cn=a\nservicePrincipalName: a/b\n\nsearch: 2\nresult: 4 Size limit exceeded\n");
+    LdifSource::read_stream(in, "in.ldif", builder);
+    CHECK_FALSE(directory.info().complete);
+    CHECK(directory.info().incomplete_reason ==
+          "in.ldif:5: the export's search ended with 'result: 4 Size limit exceeded'; entries "
+          "are missing");
+  }
+}
