@@ -1,6 +1,7 @@
 #include "spnscan/analysis/analyzer.hpp"
 
 #include "spnscan/analysis/remediation.hpp"
+#include "hash_index.hpp"
 #include "spnscan/model/spn.hpp"
 
 #include <fmt/format.h>
@@ -64,6 +65,24 @@ std::string strip_dollar(std::string_view name) {
   return ascii_lower(name);
 }
 
+std::string host_key(std::string_view host);
+
+// Samba provisions a user dns-<dc> holding DNS/<dc fqdn> while the DC's machine account holds
+// HOST/<dc fqdn>; "dns" is a host alias, but the pair is by design, not a collision.
+bool samba_dns_pair(const AccountView& alias_holder, const Spn& alias, const AccountView& host_holder) {
+  if (!iequals(alias.service_class, "DNS") || alias_holder.kind != AccountKind::user ||
+      !is_machine(host_holder.kind)) {
+    return false;
+  }
+  const std::string host = host_key(alias.host);
+  const std::string label = host.substr(0, host.find('.'));
+  std::string machine = ascii_lower(host_holder.sam_account_name);
+  if (!machine.empty() && machine.back() == '$') {
+    machine.pop_back();
+  }
+  return iequals(alias_holder.sam_account_name, "dns-" + label) && machine == label;
+}
+
 std::string host_key(std::string_view host) {
   if (host.size() > 1 && host.back() == '.') {
     host.remove_suffix(1);
@@ -92,11 +111,18 @@ private:
   // Machine accounts whose dNSHostName or short name is `host`.
   std::vector<std::size_t> machines_named(std::string_view host) const;
   bool is_machine_service(std::string_view service_class) const {
-    const std::string c = ascii_lower(service_class);
-    return m_host_bound.count(c) != 0 || c == "smtp" || c == "smtpsvc";
+    return m_host_bound.find(ascii_lower(service_class)) != m_host_bound.end() ||
+           iequals(service_class, "smtp") || iequals(service_class, "smtpsvc");
   }
 
-  void per_spn_rules(std::size_t account, std::size_t spn_index, const Canonical& canon);
+  // The names an account answers to, computed once per account rather than per SPN.
+  struct AccountNames {
+    std::string_view dns;   // dNSHostName without a trailing dot
+    std::string_view short_name; // sAMAccountName without the '$'
+  };
+  void index_spn(std::uint32_t spn_index, const Canonical& canon);
+  void per_spn_rules(std::size_t account, const AccountNames& names, std::size_t spn_index,
+                     const Canonical& canon);
   void duplicate_rule();
   void alias_rule();
   void add(Finding finding, const std::vector<std::size_t>& holders);
@@ -111,10 +137,13 @@ private:
 
   const Directory& m_dir;
   const AnalyzerOptions& m_options;
-  std::set<std::string> m_host_bound;
-  std::vector<Keyed> m_machine_names; // hash of lower-case machine name -> account
-  std::vector<Keyed> m_spn_keys;      // hash of canonical SPN -> SPN index
-  std::vector<Keyed> m_alias_probes;  // hash of "<target>/rest" -> alias SPN index
+  std::set<std::string, std::less<>> m_host_bound; // lower-case
+  HashIndex m_machine_names{0}; // lower-case machine name -> account
+  HashIndex m_spn_keys{0};      // canonical SPN -> SPN index
+  // SPN index of the first holder of a key -> the other SPN indexes with that key.
+  std::map<std::uint32_t, std::vector<std::uint32_t>> m_duplicates;
+  std::vector<Keyed> m_alias_probes; // hash of "<target>/rest" -> alias SPN index
+  std::string m_class_buffer;        // lower-cased service class of the SPN at hand
   std::vector<Finding> m_findings;
 };
 
@@ -146,6 +175,7 @@ std::string Analysis::describe(std::size_t account) const {
 }
 
 void Analysis::build_machine_index() {
+  m_machine_names = HashIndex(2 * m_dir.account_count());
   for (std::size_t i = 0; i < m_dir.account_count(); ++i) {
     const auto a = m_dir.account(i);
     if (!is_machine(a.kind)) {
@@ -153,27 +183,25 @@ void Analysis::build_machine_index() {
     }
     const auto index = static_cast<std::uint32_t>(i);
     if (!a.dns_host_name.empty()) {
-      m_machine_names.push_back({fnv1a(host_key(a.dns_host_name)), index});
+      m_machine_names.insert(fnv1a(host_key(a.dns_host_name)), index);
     }
     if (!a.sam_account_name.empty()) {
-      m_machine_names.push_back({fnv1a(strip_dollar(a.sam_account_name)), index});
+      m_machine_names.insert(fnv1a(strip_dollar(a.sam_account_name)), index);
     }
   }
-  std::sort(m_machine_names.begin(), m_machine_names.end());
 }
 
 std::vector<std::size_t> Analysis::machines_named(std::string_view host) const {
   const std::string key = host_key(host);
   std::vector<std::size_t> out;
-  const auto hash = fnv1a(key);
-  auto it = std::lower_bound(m_machine_names.begin(), m_machine_names.end(), Keyed{hash, 0});
-  for (; it != m_machine_names.end() && it->hash == hash; ++it) {
-    const auto a = m_dir.account(it->index);
+  m_machine_names.for_each(fnv1a(key), [&](std::uint32_t index) {
+    const auto a = m_dir.account(index);
     if ((host_key(a.dns_host_name) == key || strip_dollar(a.sam_account_name) == key) &&
-        std::find(out.begin(), out.end(), it->index) == out.end()) {
-      out.push_back(it->index);
+        std::find(out.begin(), out.end(), index) == out.end()) {
+      out.push_back(index);
     }
-  }
+  });
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -247,7 +275,8 @@ std::optional<std::size_t> Analysis::choose_keeper(const Canonical& canon,
   return std::nullopt;
 }
 
-void Analysis::per_spn_rules(std::size_t account, std::size_t spn_index, const Canonical& canon) {
+void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
+                             std::size_t spn_index, const Canonical& canon) {
   const auto a = m_dir.account(account);
   const std::string_view text = m_dir.spn(spn_index);
   if (!canon.parsed) {
@@ -290,8 +319,9 @@ void Analysis::per_spn_rules(std::size_t account, std::size_t spn_index, const C
     set_removal(f, text, {account}, keep, Aftercare::exchange);
     add(std::move(f), {account});
   }
+  m_class_buffer.assign(canon.key, 0, canon.class_length); // the key is lower-case already
   if (!machine && enabled(rule::k_host_bound_on_user) &&
-      m_host_bound.count(ascii_lower(spn.service_class)) != 0) {
+      m_host_bound.find(m_class_buffer) != m_host_bound.end()) {
     Finding f = make(rule::k_host_bound_on_user, text, account);
     const auto owners = machines_named(spn.host);
     for (auto o : owners) {
@@ -319,10 +349,8 @@ void Analysis::per_spn_rules(std::size_t account, std::size_t spn_index, const C
     add(std::move(f), {account});
   }
   if (machine && enabled(rule::k_host_mismatch)) {
-    const auto own_dns = host_key(a.dns_host_name);
-    const auto own_short = strip_dollar(a.sam_account_name);
-    const auto host = host_key(spn.host);
-    if (host != own_dns && host != own_short) {
+    const auto host = spn.host_for_compare();
+    if (!iequals(host, names.dns) && !iequals(host, names.short_name)) {
       for (auto other : machines_named(spn.host)) {
         if (other == account || lower_dn(other) == lower_dn(account)) {
           continue;
@@ -342,12 +370,30 @@ void Analysis::per_spn_rules(std::size_t account, std::size_t spn_index, const C
       }
     }
   }
-  if (const auto target = m_dir.spn_mappings().target_of(spn.service_class)) {
+  if (const auto target = m_dir.spn_mappings().target_of(m_class_buffer)) {
     if (enabled(rule::k_alias_collision)) {
       const std::string mapped = std::string(*target) + canon.key.substr(canon.class_length);
       m_alias_probes.push_back({fnv1a(mapped), static_cast<std::uint32_t>(spn_index)});
     }
   }
+}
+
+// What else breaks, for service classes whose failure has a well-known face.
+std::string impact_of(const Canonical& canon) {
+  if (canon.parsed && (iequals(canon.parsed->service_class, "SMTP") ||
+                       iequals(canon.parsed->service_class, "SMTPSVC"))) {
+    return "For Exchange this means the SMTP services of the Unified Messaging and Hub Transport "
+           "servers cannot authenticate each other: voicemail is not submitted (event 1082, \"no "
+           "Hub Transport server available\"). ";
+  }
+  if (canon.parsed && iequals(canon.parsed->service_class, "HTTP")) {
+    return "Web sites and services on that name fall back to NTLM or fail Kerberos "
+           "(HTTP 401 loops for users, broken constrained delegation). ";
+  }
+  if (canon.parsed && iequals(canon.parsed->service_class, "MSSQLSvc")) {
+    return "SQL Server clients fall back to NTLM or fail with \"Cannot generate SSPI context\". ";
+  }
+  return "";
 }
 
 // Distinct holders (by DN, case-insensitively: the same entry read from two files is one account).
@@ -362,81 +408,87 @@ std::vector<std::size_t> distinct_accounts(const Directory& dir, std::vector<std
   return out;
 }
 
+void Analysis::index_spn(std::uint32_t spn_index, const Canonical& canon) {
+  const std::uint64_t hash = fnv1a(canon.key);
+  // Equal tags are rare apart from true duplicates, so keys are recomputed only then.
+  std::optional<std::uint32_t> first;
+  Canonical other;
+  m_spn_keys.for_each(hash, [&](std::uint32_t candidate) {
+    if (!first) {
+      canonicalize(m_dir.spn(candidate), other);
+      if (other.key == canon.key) {
+        first = candidate;
+      }
+    }
+  });
+  if (first) {
+    // Only the first holder of a key is in the index; the rest hang off it.
+    m_duplicates[*first].push_back(spn_index);
+  } else {
+    m_spn_keys.insert(hash, spn_index);
+  }
+}
+
 void Analysis::duplicate_rule() {
   Canonical canon;
-  for (std::size_t begin = 0; begin < m_spn_keys.size();) {
-    std::size_t end = begin + 1;
-    while (end < m_spn_keys.size() && m_spn_keys[end].hash == m_spn_keys[begin].hash) {
-      ++end;
+  for (const auto& [first, others] : m_duplicates) {
+    std::vector<std::size_t> owners{m_dir.spn_owner(first)};
+    for (auto s : others) {
+      owners.push_back(m_dir.spn_owner(s));
     }
-    if (end - begin > 1) {
-      // Same hash: group by the real key (a collision of 64-bit hashes must not merge SPNs).
-      std::map<std::string, std::vector<std::size_t>> groups; // key -> SPN indexes
-      for (std::size_t i = begin; i < end; ++i) {
-        canonicalize(m_dir.spn(m_spn_keys[i].index), canon);
-        groups[canon.key].push_back(m_spn_keys[i].index);
-      }
-      for (const auto& [key, spns] : groups) {
-        std::vector<std::size_t> owners;
-        for (auto s : spns) {
-          owners.push_back(m_dir.spn_owner(s));
-        }
-        const auto holders = distinct_accounts(m_dir, owners);
-        if (holders.size() < 2) {
-          continue;
-        }
-        const bool all_krbtgt = std::all_of(holders.begin(), holders.end(), [&](std::size_t h) {
-          return m_dir.account(h).kind == AccountKind::krbtgt;
-        });
-        if (all_krbtgt && key == "kadmin/changepw") {
-          continue; // every domain's krbtgt holds it: by design
-        }
-        const std::string_view text = m_dir.spn(spns.front());
-        canonicalize(text, canon);
-        std::string reason;
-        const auto keeper = choose_keeper(canon, holders, reason);
-        std::vector<std::size_t> remove;
-        for (auto h : holders) {
-          if (!keeper || h != *keeper) {
-            remove.push_back(h);
-          }
-        }
-        // The account the fix applies to comes first; the keeper and the rest follow.
-        Finding f = make(rule::k_duplicate, text, remove.front());
-        for (auto h : holders) {
-          if (h != remove.front()) {
-            f.related.push_back(ref(h));
-          }
-        }
-        std::string list;
-        for (auto h : holders) {
-          list += (list.empty() ? "" : ", ") + describe(h);
-        }
-        f.message = fmt::format(
-            "'{}' is registered on {} accounts: {}. An SPN must be unique in the forest: the KDC "
-            "cannot tell whose key to encrypt the service ticket with, logs System event 11 and "
-            "clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. ",
-            text, holders.size(), list);
-        if (keeper) {
-          f.message += fmt::format("Keep it on {}: {}. Remove it from the other{}.",
-                                   describe(*keeper), reason, remove.size() > 1 ? "s" : "");
-          set_removal(f, text, remove, keeper,
-                      canon.parsed && (iequals(canon.parsed->service_class, "SMTP") ||
-                                       iequals(canon.parsed->service_class, "SMTPSVC"))
-                          ? Aftercare::exchange
-                          : Aftercare::generic);
-        } else {
-          f.message += "spnscan cannot tell which account runs the service: keep the SPN on the "
-                       "one account the service runs as (its logon account or application pool "
-                       "identity) and remove it from the others. The fix below lists the removal "
-                       "for every holder: apply it to all but that one.";
-          set_removal(f, text, remove, std::nullopt, Aftercare::generic);
-          f.remove_from.clear(); // undecided: no account is named for removal
-        }
-        add(std::move(f), holders);
+    const auto holders = distinct_accounts(m_dir, owners);
+    if (holders.size() < 2) {
+      continue;
+    }
+    const std::string_view text = m_dir.spn(first);
+    canonicalize(text, canon);
+    const bool all_krbtgt = std::all_of(holders.begin(), holders.end(), [&](std::size_t h) {
+      return m_dir.account(h).kind == AccountKind::krbtgt;
+    });
+    if (all_krbtgt && canon.key == "kadmin/changepw") {
+      continue; // every domain's krbtgt holds it: by design
+    }
+    std::string reason;
+    const auto keeper = choose_keeper(canon, holders, reason);
+    std::vector<std::size_t> remove;
+    for (auto h : holders) {
+      if (!keeper || h != *keeper) {
+        remove.push_back(h);
       }
     }
-    begin = end;
+    // The account the fix applies to comes first; the keeper and the rest follow.
+    Finding f = make(rule::k_duplicate, text, remove.front());
+    for (auto h : holders) {
+      if (h != remove.front()) {
+        f.related.push_back(ref(h));
+      }
+    }
+    std::string list;
+    for (auto h : holders) {
+      list += (list.empty() ? "" : ", ") + describe(h);
+    }
+    f.message = fmt::format(
+        "'{}' is registered on {} accounts: {}. An SPN must be unique in the forest: the KDC "
+        "cannot tell whose key to encrypt the service ticket with, logs System event 11 and "
+        "clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. ",
+        text, holders.size(), list);
+    if (keeper) {
+      f.message += fmt::format("Keep it on {}: {}. Remove it from the other{}.",
+                               describe(*keeper), reason, remove.size() > 1 ? "s" : "");
+      set_removal(f, text, remove, keeper,
+                  canon.parsed && (iequals(canon.parsed->service_class, "SMTP") ||
+                                   iequals(canon.parsed->service_class, "SMTPSVC"))
+                      ? Aftercare::exchange
+                      : Aftercare::generic);
+    } else {
+      f.message += "spnscan cannot tell which account runs the service: keep the SPN on the "
+                   "one account the service runs as (its logon account or application pool "
+                   "identity) and remove it from the others. The fix below lists the removal "
+                   "for every holder: apply it to all but that one.";
+      set_removal(f, text, remove, std::nullopt, Aftercare::generic);
+      f.remove_from.clear(); // undecided: no account is named for removal
+    }
+    add(std::move(f), holders);
   }
 }
 
@@ -456,20 +508,27 @@ void Analysis::alias_rule() {
         *m_dir.spn_mappings().target_of(alias.parsed->service_class);
     const std::string mapped = std::string(target_class) + alias.key.substr(alias.class_length);
     const std::size_t alias_owner = m_dir.spn_owner(probe.index);
-    auto it = std::lower_bound(m_spn_keys.begin(), m_spn_keys.end(), Keyed{probe.hash, 0});
-    for (; it != m_spn_keys.end() && it->hash == probe.hash; ++it) {
-      const std::size_t owner = m_dir.spn_owner(it->index);
-      if (owner == alias_owner || lower_dn(owner) == lower_dn(alias_owner)) {
-        continue;
+    // Every SPN with the target key: the indexed first holder and its duplicates.
+    std::vector<std::uint32_t> targets;
+    m_spn_keys.for_each(probe.hash, [&](std::uint32_t candidate) {
+      canonicalize(m_dir.spn(candidate), target);
+      if (target.key == mapped) {
+        targets.push_back(candidate);
+        if (const auto dup = m_duplicates.find(candidate); dup != m_duplicates.end()) {
+          targets.insert(targets.end(), dup->second.begin(), dup->second.end());
+        }
       }
-      canonicalize(m_dir.spn(it->index), target);
-      if (target.key != mapped) {
+    });
+    for (const auto target_spn : targets) {
+      const std::size_t owner = m_dir.spn_owner(target_spn);
+      if (owner == alias_owner || lower_dn(owner) == lower_dn(alias_owner) ||
+          samba_dns_pair(m_dir.account(alias_owner), *alias.parsed, m_dir.account(owner))) {
         continue;
       }
       auto& c = collisions[alias.key];
       if (c.text.empty()) {
         c.text = m_dir.spn(probe.index);
-        c.target_text = m_dir.spn(it->index);
+        c.target_text = m_dir.spn(target_spn);
       }
       c.alias_holders.push_back(alias_owner);
       c.target_holders.push_back(owner);
@@ -546,21 +605,27 @@ std::vector<Finding> Analysis::run() {
   }
   const bool want_keys = enabled(rule::k_duplicate) || enabled(rule::k_alias_collision);
   if (want_keys) {
-    m_spn_keys.reserve(m_dir.spn_count());
+    m_spn_keys = HashIndex(m_dir.spn_count());
   }
   Canonical canon;
   for (std::size_t account = 0; account < m_dir.account_count(); ++account) {
     const auto a = m_dir.account(account);
+    AccountNames names;
+    names.dns = a.dns_host_name;
+    if (names.dns.size() > 1 && names.dns.back() == '.') {
+      names.dns.remove_suffix(1);
+    }
+    names.short_name = a.sam_account_name;
+    if (!names.short_name.empty() && names.short_name.back() == '$') {
+      names.short_name.remove_suffix(1);
+    }
     for (std::size_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
       canonicalize(m_dir.spn(s), canon);
       if (want_keys) {
-        m_spn_keys.push_back({fnv1a(canon.key), static_cast<std::uint32_t>(s)});
+        index_spn(static_cast<std::uint32_t>(s), canon);
       }
-      per_spn_rules(account, s, canon);
+      per_spn_rules(account, names, s, canon);
     }
-  }
-  if (want_keys) {
-    std::sort(m_spn_keys.begin(), m_spn_keys.end());
   }
   if (enabled(rule::k_duplicate)) {
     duplicate_rule();

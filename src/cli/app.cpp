@@ -16,6 +16,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -213,6 +214,16 @@ void emit(const CliOptions& o, const std::string& content, bool complete) {
     path += ".incomplete";
     std::cerr << "spnscan: the scan is incomplete; " << o.output
               << " (the last complete report) is kept and this report goes to " << path << "\n";
+  }
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // /dev/null, a FIFO or a terminal: renaming over it would replace the device node.
+    std::ofstream device(path, std::ios::binary);
+    device << content << std::flush;
+    if (!device) {
+      throw InputError("cannot write the report to " + path);
+    }
+    return;
   }
   platform::write_file_atomically(path, content);
 }

@@ -71,7 +71,11 @@ std::optional<std::string> SpnMappings::parse(const std::vector<std::string>& va
 }
 
 std::optional<std::string_view> SpnMappings::target_of(std::string_view alias_class) const {
-  const auto it = m_alias_to_target.find(ascii_lower(alias_class));
+  const bool lower = std::none_of(alias_class.begin(), alias_class.end(),
+                                  [](char c) { return c >= 'A' && c <= 'Z'; });
+  // The analyzer passes lower-case classes: look those up without a copy.
+  const auto it = lower ? m_alias_to_target.find(alias_class)
+                        : m_alias_to_target.find(ascii_lower(alias_class));
   if (it == m_alias_to_target.end()) {
     return std::nullopt;
   }

@@ -121,6 +121,10 @@ public:
   // Writes one command or LDIF line that a person may copy, marking it when it had to be escaped.
   void copyable_line(std::string_view indent, std::string_view text)
   {
+    if (text.empty()) {
+      line();
+      return;
+    }
     const CopyableText safe = copyable(text);
     if (safe.escaped) {
       line(fmt::format("{}{}", indent,
@@ -223,12 +227,17 @@ public:
     if (!fix.adsiedit.empty()) {
       line("    ADSI Edit:");
       for (std::size_t i = 0; i < fix.adsiedit.size(); ++i) {
-        const CopyableText step = copyable(fix.adsiedit[i]);
-        // The analyzer may number its steps already; do not number them twice.
-        const bool numbered = !fix.adsiedit[i].empty() && fix.adsiedit[i][0] >= '0'
-                              && fix.adsiedit[i][0] <= '9';
-        const std::string prefix = numbered ? "      " : fmt::format("      {}. ", i + 1);
-        wrapped(prefix, step.text, numbered ? "         " : std::string(columns(prefix), ' '));
+        const std::string& text = fix.adsiedit[i];
+        // The analyzer numbers its steps ("1. ..."); number them here only when it did not.
+        std::size_t digits = 0;
+        while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+          ++digits;
+        }
+        const bool numbered = digits > 0 && text.compare(digits, 2, ". ") == 0;
+        const std::string number =
+          numbered ? text.substr(0, digits + 2) : fmt::format("{}. ", i + 1);
+        const std::string_view step = std::string_view(text).substr(numbered ? digits + 2 : 0);
+        wrapped("      " + number, copyable(step).text, std::string(6 + number.size(), ' '));
       }
     }
     if (!fix.setspn.empty()) {
@@ -303,9 +312,11 @@ public:
     line(fmt::format("{} {}, {} {}, {} info", errors, errors == 1 ? "error" : "errors", warnings,
                      warnings == 1 ? "warning" : "warnings", infos));
     if (!scan.info.complete) {
-      wrapped(paint(k_red, "SCAN INCOMPLETE") + " ",
-              fmt::format("({}): this report must not be taken as clean.",
-                          escape_for_terminal(scan.info.incomplete_reason)));
+      // Last, so that a reader of only the tail (a cron mail, `tail -1`) still sees it.
+      wrapped(paint(k_red, "SCAN INCOMPLETE:") + " ",
+              fmt::format("this report must not be taken as clean ({}).",
+                          escape_for_terminal(scan.info.incomplete_reason)),
+              "  ");
     }
   }
 

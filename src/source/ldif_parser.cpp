@@ -148,7 +148,7 @@ constexpr std::array<std::uint8_t, 256> make_name_chars() {
   for (int c = '0'; c <= '9'; ++c) {
     t[static_cast<std::size_t>(c)] = k_name;
   }
-  t['-'] = t['.'] = t['='] = k_name;
+  t['-'] = t['.'] = t['='] = t['*'] = k_name;
   t[';'] = k_semi;
   return t;
 }
@@ -183,7 +183,7 @@ const char* find_newline(const char* p, const char* end) {
 }
 
 // Returns the index of the first byte of p[0, window) that cannot be in an attribute
-// description ([A-Za-z0-9-.;=]), or window; `semi` gets the first ';' before it, or npos.
+// description ([A-Za-z0-9-.;=*]; '*' for range=1500-*), or window; `semi` gets the first ';' before it, or npos.
 // May read up to 15 bytes past window.
 std::size_t scan_name(const char* p, std::size_t window, std::size_t& semi) {
   semi = std::string_view::npos;
@@ -196,6 +196,7 @@ std::size_t scan_name(const char* p, std::size_t window, std::size_t& semi) {
   const __m128i slash = _mm_set1_epi8('/');
   const __m128i semicolon = _mm_set1_epi8(';');
   const __m128i equals = _mm_set1_epi8('=');
+  const __m128i star = _mm_set1_epi8('*');
   for (std::size_t i = 0; i < window; i += 16) {
     const __m128i x = load16(p + i);
     // Bytes >= 0x80 are negative in these signed compares and so fall outside every range.
@@ -207,7 +208,8 @@ std::size_t scan_name(const char* p, std::size_t window, std::size_t& semi) {
     const __m128i digit_etc = _mm_andnot_si128(_mm_cmpeq_epi8(x, slash), dash_to_nine);
     const __m128i semis = _mm_cmpeq_epi8(x, semicolon);
     const __m128i ok = _mm_or_si128(_mm_or_si128(letter, digit_etc),
-                                    _mm_or_si128(semis, _mm_cmpeq_epi8(x, equals)));
+                                    _mm_or_si128(semis, _mm_or_si128(_mm_cmpeq_epi8(x, equals),
+                                                                     _mm_cmpeq_epi8(x, star))));
     const unsigned bad = ~mask16(ok) & 0xFFFFU;
     const unsigned semi_bits = mask16(semis);
     const std::size_t stop = bad != 0 ? i + static_cast<std::size_t>(__builtin_ctz(bad)) : window;
@@ -253,23 +255,21 @@ constexpr std::array<std::uint8_t, 256> make_base64() {
 }
 constexpr std::array<std::uint8_t, 256> k_base64 = make_base64();
 
-// Decodes RFC 4648 base64 (padding optional, no embedded whitespace) into out; false if invalid.
+// Decodes base64 (padded, no embedded whitespace) into out; false if invalid.
 bool decode_base64(std::string_view in, std::string& out) {
   while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) {
     in.remove_suffix(1);
   }
+  // Padding is required (RFC 2849 refers to RFC 1521): a value cut short is then caught.
+  if (in.size() % 4 != 0) {
+    return false;
+  }
   std::size_t pad = 0;
   if (!in.empty() && in.back() == '=') {
-    pad = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
-    if (in.size() % 4 != 0) {
-      return false;
-    }
+    pad = in[in.size() - 2] == '=' ? 2 : 1;
   }
   const std::size_t len = in.size() - pad;
   const std::size_t tail = len % 4;
-  if (tail == 1) {
-    return false;
-  }
   out.resize(len / 4 * 3 + (tail == 0 ? 0 : tail - 1));
   const auto* src = reinterpret_cast<const unsigned char*>(in.data());
   auto* dst = reinterpret_cast<unsigned char*>(out.data());

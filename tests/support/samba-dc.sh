@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway Samba AD domain controller for spnscan's integration tests.
 #
-#   samba-dc.sh start --dir DIR [--many N] [--max-runtime SECONDS]
+#   samba-dc.sh start --dir DIR [--many N] [--many-spns N] [--max-runtime SECONDS]
 #       Provisions SAMDOM.EXAMPLE.COM into DIR (which must be empty or absent), writes the
 #       test accounts and SPNs (duplicates included) offline, starts samba on the loopback
 #       interface, waits until LDAPS answers and a keytab kinit works, and prints
@@ -29,7 +29,8 @@ readonly SCANNER_PASSWORD='Sc4nner.Passw0rd'
 readonly HOSTS_MARKER='# added by spnscan tests/support/samba-dc.sh'
 readonly TCP_PORTS=(88 389 464 636 3268 3269)
 readonly UDP_PORTS=(88 464)
-readonly SUPPORT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SUPPORT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly SUPPORT_DIR
 
 die() {
     echo "samba-dc.sh: error: $*" >&2
@@ -42,7 +43,7 @@ log() {
 
 usage() {
     cat >&2 <<'EOF'
-usage: samba-dc.sh start --dir DIR [--many N] [--max-runtime SECONDS]
+usage: samba-dc.sh start --dir DIR [--many N] [--many-spns N] [--max-runtime SECONDS]
        samba-dc.sh stop --dir DIR
        samba-dc.sh env --dir DIR
 EOF
@@ -65,7 +66,7 @@ run_logged() {
 
 check_tools() {
     local tool
-    for tool in samba samba-tool ldbadd ldbmodify ldapsearch kinit openssl ss; do
+    for tool in samba samba-tool samba_spnupdate ldbadd ldbmodify ldapsearch kinit openssl ss; do
         command -v "$tool" >/dev/null || die "'$tool' not found (Debian packages: samba samba-ad-dc ldb-tools ldap-utils krb5-user openssl iproute2)"
     done
 }
@@ -96,7 +97,10 @@ ensure_hosts_entry() {
 provision() {
     # interfaces/bind interfaces only: listen on loopback only. server services: only the LDAP
     # server (389, 636, 3268, 3269) and the KDC (88, 464); no smbd, DNS, NBT, RPC or winbindd.
-    # The directory options keep every socket, pid and log file inside DIR.
+    # allow_sasl_over_tls: like Windows, accept GSSAPI without sign/seal inside TLS; samba 4.17's
+    # default ("yes") refuses that with "SASL:[GSSAPI]: Sign or Seal are required." and refuses
+    # sign/seal inside TLS too, so GSSAPI over LDAPS could not work at all. Simple binds on plain
+    # 389 stay refused either way. The directory options keep every socket, pid and log file inside DIR.
     run_logged "samba-tool domain provision" \
         samba-tool domain provision \
         --targetdir="$DIR" \
@@ -106,7 +110,7 @@ provision() {
         --option="interfaces = lo" \
         --option="bind interfaces only = yes" \
         --option="server services = ldap kdc" \
-        --option="ldap server require strong auth = yes" \
+        --option="ldap server require strong auth = allow_sasl_over_tls" \
         --option="tls enabled = yes" \
         --option="tls keyfile = $DIR/tls/dc-key.pem" \
         --option="tls certfile = $DIR/tls/dc-cert.pem" \
@@ -199,7 +203,7 @@ add: servicePrincipalName
 servicePrincipalName: HOST/web01.$DNS_DOMAIN
 EOF
     run_logged "write duplicate SPNs into $PARTITION_FILE_NAME" \
-        ldbmodify --configfile="$DIR/etc/smb.conf" -H "tdb://$partition" "$DIR/duplicates.ldif"
+        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$partition" "$DIR/duplicates.ldif"
 }
 
 # Adds N computer accounts BULK0001.. in OU=Bulk through sam.ldb (so SIDs and defaults are
@@ -217,7 +221,28 @@ create_many_computers() {
         done
     } >"$DIR/bulk.ldif"
     run_logged "add $count bulk computers" \
-        ldbadd --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/bulk.ldif"
+        ldbadd --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/bulk.ldif"
+}
+
+# The DC's own SPNs (ldap/dc1..., GC/..., ...) are normally added by samba's dnsupdate service,
+# which is off here; without ldap/dc1.samdom.example.com GSSAPI binds fail with "Server not found
+# in Kerberos database". samba_spnupdate adds them offline from private/spn_update_list.
+add_dc_spns() {
+    run_logged "add the DC's own SPNs" samba_spnupdate --configfile="$DIR/etc/smb.conf" --verbose
+}
+
+# Adds user svc_many holding COUNT SPNs HTTP/many<i>.samdom.example.com. Samba never forces
+# ranged retrieval on such an attribute, but answers explicit servicePrincipalName;range=... requests.
+create_account_with_many_spns() {
+    local count=$1 i
+    {
+        printf 'dn: CN=svc_many,CN=Users,%s\nobjectClass: user\nsAMAccountName: svc_many\n' "$BASE_DN"
+        for ((i = 1; i <= count; i++)); do
+            printf 'servicePrincipalName: HTTP/many%d.%s\n' "$i" "$DNS_DOMAIN"
+        done
+    } >"$DIR/svc_many.ldif"
+    run_logged "add svc_many with $count SPNs" \
+        ldbadd --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/svc_many.ldif"
 }
 
 export_keytab() {
@@ -230,13 +255,15 @@ print_env() {
     local name
     local name value
     for name in SAMBA_PID DC_HOST LDAP_URI LDAPS_URI GC_URI GCS_URI CA_FILE BASE_DN BIND_DN BIND_UPN \
-        BIND_PASSWORD_FILE ADMIN_PASSWORD_FILE KRB5_CONFIG KEYTAB PRINCIPAL KRB5CCNAME SAMBA_LOG; do
+        BIND_PASSWORD_FILE BIND_PASSWORD ADMIN_PASSWORD_FILE KRB5_CONFIG KEYTAB PRINCIPAL KRB5CCNAME SAMBA_LOG; do
         # Single quotes, with ' written as '\'': readable, and safe for eval whatever DIR holds.
         value=${!name}
         printf "%s='%s'\n" "$name" "${value//\'/\'\\\'\'}"
     done
 }
 
+# The variables are read by name in print_env.
+# shellcheck disable=SC2034
 set_env_values() {
     SAMBA_PID=${1:-}
     LDAP_URI=ldap://$DC_HOST
@@ -247,6 +274,7 @@ set_env_values() {
     BIND_DN=CN=scanner,CN=Users,$BASE_DN
     BIND_UPN=scanner@$DNS_DOMAIN
     BIND_PASSWORD_FILE=$DIR/scanner.password
+    BIND_PASSWORD=$SCANNER_PASSWORD
     ADMIN_PASSWORD_FILE=$DIR/admin.password
     KRB5_CONFIG=$DIR/krb5.conf
     KEYTAB=$DIR/scanner.keytab
@@ -274,7 +302,7 @@ wait_until_ready() {
 }
 
 cmd_start() {
-    local many=$1 max_runtime=$2
+    local many=$1 many_spns=$2 max_runtime=$3
     check_tools
     ((EUID == 0)) || die "must run as root (privileged ports, /etc/hosts)"
     # Samba's messaging sockets live under DIR and a unix socket path is at most 107 bytes.
@@ -291,11 +319,16 @@ cmd_start() {
     provision
     make_certificates
     write_krb5_conf
+    add_dc_spns
     create_accounts
     write_duplicate_spns
     if ((many > 0)); then
         log "adding $many bulk computer accounts"
         create_many_computers "$many"
+    fi
+    if ((many_spns > 0)); then
+        log "adding svc_many with $many_spns SPNs"
+        create_account_with_many_spns "$many_spns"
     fi
     export_keytab
     (
@@ -306,27 +339,38 @@ cmd_start() {
 
     set_env_values ""
     log "starting samba (log: $DIR/samba.log)"
-    # -F keeps samba in the foreground without tying it to stdin (-i exits when stdin closes);
-    # --maximum-runtime ends a DC that a killed test run never stopped.
+    # -F keeps samba in the foreground without tying it to stdin (with -i samba exits at EOF on
+    # a stdin pipe); --maximum-runtime ends a DC that a killed test run never stopped.
     KRB5_CONFIG=$KRB5_CONFIG samba -F --debug-stdout -M single --maximum-runtime="$max_runtime" \
         --configfile="$DIR/etc/smb.conf" </dev/null >"$DIR/samba.log" 2>&1 &
     local pid=$!
     echo "$pid" >"$DIR/samba-dc.pid"
+    # A start that fails from here on must not leave samba holding the ports.
+    trap 'kill -TERM '"$pid"' 2>/dev/null || true' EXIT
     wait_until_ready "$pid"
     # Proves the KDC answers too, and leaves a ticket cache for GSSAPI tests.
     if ! KRB5_CONFIG=$KRB5_CONFIG KRB5CCNAME=$KRB5CCNAME kinit -k -t "$KEYTAB" "$PRINCIPAL" >>"$DIR/setup.log" 2>&1; then
         tail -n 5 "$DIR/setup.log" >&2
-        kill "$pid" 2>/dev/null || true
         die "kinit with $KEYTAB failed against the DC's KDC"
     fi
+    trap - EXIT
     set_env_values "$pid"
-    print_env | tee "$DIR/samba-dc.env"
+    # 0600: the variables include the bind password.
+    (
+        umask 077
+        print_env >"$DIR/samba-dc.env"
+    )
+    cat "$DIR/samba-dc.env"
     log "DC ready in $((SECONDS - START_SECONDS)) s"
 }
 
 cmd_stop() {
     local pidfile=$DIR/samba-dc.pid pid
-    [[ -f $pidfile ]] || die "no $pidfile: no DC was started with --dir $DIR"
+    # Idempotent, so a test fixture's cleanup can always call it, even after a failed start.
+    if [[ ! -f $pidfile ]]; then
+        log "no $pidfile: nothing to stop"
+        return 0
+    fi
     pid=$(<"$pidfile")
     # Only signal the PID if it still is samba, so a recycled PID is left alone.
     if [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) != samba ]]; then
@@ -360,7 +404,7 @@ main() {
     local command=$1
     shift
     DIR=""
-    local many=0 max_runtime=3600
+    local many=0 many_spns=0 max_runtime=3600
     while (($# > 0)); do
         case $1 in
         --dir)
@@ -372,6 +416,12 @@ main() {
             (($# >= 2)) || usage
             [[ $2 =~ ^[0-9]+$ ]] || die "--many needs a number, got '$2'"
             many=$2
+            shift 2
+            ;;
+        --many-spns)
+            (($# >= 2)) || usage
+            [[ $2 =~ ^[0-9]+$ ]] || die "--many-spns needs a number, got '$2'"
+            many_spns=$2
             shift 2
             ;;
         --max-runtime)
@@ -390,7 +440,7 @@ main() {
     # Absolute path: it is written into smb.conf and krb5.conf.
     DIR=$(realpath -m -- "$DIR")
     case $command in
-    start) cmd_start "$many" "$max_runtime" ;;
+    start) cmd_start "$many" "$many_spns" "$max_runtime" ;;
     stop) cmd_stop ;;
     env) cmd_env ;;
     *) usage ;;

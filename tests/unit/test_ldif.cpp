@@ -185,14 +185,14 @@ TEST_CASE("LdifParser: base64 values may be binary") {
   const auto r = parse_text("dn:: Q049QWRtaW5pc3RyYXRvcixDTj1Vc2VycyxEQz1jb250b3NvLERDPWNvbQ==\n"
                             "objectSid:: AQUAAAAAAAUVAAAAAQAAAAIAAAADAAAA9AEAAA==\n"
                             "sAMAccountName:: AP/+\n"
-                            "dNSHostName:: YQ\n");
+                            "dNSHostName:: YQ==\n");
   REQUIRE(r.entries.size() == 1);
   const auto& e = r.entries[0];
   CHECK(e.dn == "CN=Administrator,CN=Users,DC=contoso,DC=com");
   CHECK(e[Attr::object_sid].at(0) ==
         "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\xF4\x01\x00\x00"s);
   CHECK(e[Attr::sam_account_name].at(0) == "\x00\xFF\xFE"s);
-  CHECK(e[Attr::dns_host_name].at(0) == "a"); // unpadded base64 is accepted
+  CHECK(e[Attr::dns_host_name].at(0) == "a");
 }
 
 TEST_CASE("LdifParser: invalid base64") {
@@ -201,6 +201,8 @@ TEST_CASE("LdifParser: invalid base64") {
   CHECK(parse_error("dn: cn=a\nobjectSid:: AQUAA\n") ==
         "x.ldif:2: invalid base64 in the value of 'objectSid'");
   CHECK(parse_error("dn: cn=a\nobjectSid:: AQ=A\n") ==
+        "x.ldif:2: invalid base64 in the value of 'objectSid'");
+  CHECK(parse_error("dn: cn=a\nobjectSid:: AQI\n") == // padding is required
         "x.ldif:2: invalid base64 in the value of 'objectSid'");
   CHECK(parse_error("dn:: Q04*\n") == "x.ldif:1: invalid base64 in the value of 'dn'");
   // Attributes spnscan does not need are not decoded, so bad base64 there does not matter.
@@ -406,6 +408,7 @@ TEST_CASE("LdifParser: malformed lines name file:line") {
   CHECK(parse_error("dn: cn=a\n;binary: value\n") == "x.ldif:2: empty attribute name before ':'");
   CHECK(parse_error("dn: cn=a\n\0objectClass: x\n"s) == "x.ldif:2: line starts with a NUL byte");
   CHECK(parse_error("\0"s) == "x.ldif:1: line starts with a NUL byte");
+  CHECK(parse_error("dn: cn=a\nservice*principal: x\n") == "no error"); // '*' is for range=1500-*
   CHECK(parse_error("dn: cn=a\nservice principal: x\n") ==
         "x.ldif:2: invalid character ' ' in attribute name 'service principal'");
   CHECK(parse_error("dn: cn=a\nfoo_bar: x\n") ==
@@ -468,18 +471,38 @@ TEST_CASE("LdifParser: long lines and many values") {
 }
 
 TEST_CASE("LdifParser: line ends and folds that fall on read block boundaries") {
-  // Moves a CRLF, a fold and a blank line across the 1 MiB block boundary one byte at a time.
+  // Moves "a/\r\n b\r\n\r\ndn: cn=b" across the 1 MiB read boundary one byte at a time.
   const std::size_t block = std::size_t{1} << 20;
-  for (std::size_t shift = 0; shift < 8; ++shift) {
-    const std::string head = "dn: cn=a\ndescription: ";
-    std::string text = head + std::string(block - head.size() - 4 - shift, 'x') +
-                       "\r\nservicePrincipalName: a/\r\n b\r\n\r\ndn: cn=b\r\n";
+  const std::string head = "dn: cn=a\ndescription: ";
+  const std::string spn_line = "\r\nservicePrincipalName: a/";
+  for (std::size_t shift = 0; shift < 14; ++shift) {
+    const std::size_t fold_at = block - 8 + shift; // where the "\r" of the fold lands
+    const std::string text = head + std::string(fold_at - head.size() - spn_line.size(), 'x') +
+                             spn_line + "\r\n b\r\n\r\ndn: cn=b\r\n";
+    REQUIRE(text.find("\r\n b") == fold_at);
     INFO(shift);
     const auto r = parse_text(text);
     REQUIRE(r.entries.size() == 2);
     CHECK(spns(r.entries[0]) == Values{"a/b"});
     CHECK(r.entries[1].dn == "cn=b");
     CHECK(r.entries[1].origin == "x.ldif:6");
+  }
+}
+
+TEST_CASE("LdifParser: UTF-16LE surrogate pairs split by a read boundary") {
+  // The first two reads end at byte 2 MiB of the file, i.e. at UTF-16 unit 2^20 - 1 after
+  // the BOM; put the smiley just before, across and just after that point.
+  const std::size_t boundary_unit = (std::size_t{1} << 20) - 1; // in units of the text
+  for (std::size_t shift = 0; shift < 3; ++shift) {
+    const std::u32string head = U"dn: cn=a\ndescription: ";
+    const std::u32string spn = U"\nservicePrincipalName: H/";
+    const std::size_t smiley_at = boundary_unit - 2 + shift;
+    const std::u32string text = head + std::u32string(smiley_at - head.size() - spn.size(), U'x') +
+                                spn + U"\U0001F600\u00e9\n";
+    INFO(shift);
+    const auto r = parse_text(utf16le(text));
+    REQUIRE(r.entries.size() == 1);
+    CHECK(spns(r.entries[0]) == Values{"H/\xF0\x9F\x98\x80\xC3\xA9"});
   }
 }
 

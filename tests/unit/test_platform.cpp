@@ -158,7 +158,7 @@ TEST_CASE("write_file_atomically: a failed rename removes the temp file")
 TEST_CASE("write_file_atomically: a name that is not a file")
 {
   TempDir dir;
-  const std::string path = dir.file("") ;
+  const std::string path = dir.file("");
   CHECK_THROWS_MATCHES(platform::write_file_atomically(path, "x"), InputError,
                        Catch::Message("cannot write " + path + ": not a file name"));
 }
@@ -231,10 +231,10 @@ TEST_CASE("prompt_password: without a controlling terminal it refuses")
   CHECK(WEXITSTATUS(status) == 0);
 }
 
-#endif // _WIN32
-
 TEST_CASE("error_text")
 {
   CHECK(platform::error_text(ENOENT) == "No such file or directory");
   CHECK(platform::error_text(ENOSPC) == "No space left on device");
 }
+
+#endif // _WIN32

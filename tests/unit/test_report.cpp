@@ -556,8 +556,8 @@ TEST_CASE("write_text_report: an incomplete scan cannot be missed")
   CHECK(text.find("No SPN conflicts found.") == std::string::npos);
   CHECK(text.ends_with("No SPN conflicts found in the part of the directory that was read.\n"
                        "0 errors, 0 warnings, 0 info\n"
-                       "SCAN INCOMPLETE (paged search failed on page 3: Busy (51)): this report "
-                       "must not be taken as clean.\n"));
+                       "SCAN INCOMPLETE: this report must not be taken as clean (paged search failed\n"
+                       "  on page 3: Busy (51)).\n"));
 }
 
 TEST_CASE("write_text_report: colour only when asked")

@@ -210,7 +210,13 @@ Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& 
   // Connect now, so connection and TLS failures name the connection, not the first search.
   const int connect_rc = ldap_connect(get());
   if (connect_rc != LDAP_SUCCESS) {
-    throw DirectoryError(failure("connect to " + m_uri, connect_rc));
+    std::string text = failure("connect to " + m_uri, connect_rc);
+    if (uri_scheme(m_uri) == "ldaps" && m_options.tls_verify) {
+      // libldap's GnuTLS backend often says only "(unknown error code)" for a refused cert.
+      text += " (if the server answers: is its certificate issued for the host name in -H by a "
+              "CA in --ca-file or the system store?)";
+    }
+    throw DirectoryError(text);
   }
   if (m_options.starttls) {
     const int tls_rc = ldap_start_tls_s(get(), nullptr, nullptr);

@@ -1,0 +1,93 @@
+#include "run_binary.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+using namespace spnscan::e2e;
+using Json = nlohmann::json;
+
+TEST_CASE("rules: lists the seven rules with explanations") {
+  const auto r = run({"rules", "--format", "json"});
+  REQUIRE(r.status == 0);
+  const Json doc = Json::parse(r.out);
+  std::vector<std::string> ids;
+  for (const auto& rule : doc["rules"]) {
+    ids.push_back(rule["id"]);
+    CHECK(rule["explanation"].get<std::string>().size() > 200);
+  }
+  CHECK(ids == std::vector<std::string>{"smtp-spn-on-non-machine-account", "duplicate-spn",
+                                        "spn-alias-collision", "host-bound-spn-on-user-account",
+                                        "privileged-account-with-spn", "malformed-spn",
+                                        "spn-host-mismatch"});
+  const auto text = run({"rules"});
+  CHECK(text.out.find("duplicate-spn (error):") != std::string::npos);
+}
+
+TEST_CASE("query: who holds SMTP SPNs, over the whole directory (unlike setspn -L)") {
+  auto r = run({"query", "SMTP*/hub1*", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  REQUIRE(r.status == 0);
+  const Json doc = Json::parse(r.out);
+  int on_admin = 0;
+  for (const auto& row : doc["spns"]) {
+    on_admin += row["account"]["sam_account_name"] == "Administrator";
+  }
+  CHECK(on_admin == 4);
+  CHECK(doc["spns"].size() == 8);
+  r = run({"query", "NOPE/*", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 1);
+  CHECK(r.out == "No such SPN found.\n");
+}
+
+TEST_CASE("list: the SPNs of named accounts, like setspn -L") {
+  auto r = run({"list", "Administrator", "--ldif", "fixtures/contoso.ldif", "--format", "csv"});
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("SMTPSVC/HUB1") != std::string::npos);
+  r = run({"list", "HUB1", "ghost", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("No SPN holder named 'ghost'.") != std::string::npos);
+  CHECK(r.out.find("exchangeMDB/") != std::string::npos);
+}
+
+TEST_CASE("dump: every SPN with its holder") {
+  const auto r = run({"dump", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  REQUIRE(r.status == 0);
+  CHECK(Json::parse(r.out)["spns"].size() == 151);
+}
+
+TEST_CASE("check: would adding an SPN conflict? It answers and never writes") {
+  auto r = run({"check", "HTTP/web01.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif",
+                "--format", "json"});
+  CHECK(r.status == 1);
+  const Json doc = Json::parse(r.out);
+  CHECK(doc["conflict"] == true);
+  std::set<std::string> kinds;
+  for (const auto& c : doc["conflicts"]) {
+    kinds.insert(c["kind"]);
+  }
+  CHECK(kinds == std::set<std::string>{"duplicate-spn", "spn-alias-collision"});
+  r = run({"check", "HTTP/brandnew.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("No conflict") != std::string::npos);
+  r = run({"check", "HTTP", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "spnscan: error: 'HTTP' is not a valid SPN: no '/' between service class and host\n");
+}
+
+TEST_CASE("query on an incomplete export is an error, not an answer") {
+  TempDir dir;
+  write_text(dir.file("r.ldif"), "dn: CN=svc,DC=x\nservicePrincipalName;range=0-1499: HTTP/a\n");
+  const auto r = run({"query", "HTTP/*", "--ldif", dir.file("r.ldif")});
+  CHECK(r.status == 3);
+  CHECK(r.err.find("incomplete") != std::string::npos);
+}
+
+TEST_CASE("--version and --help") {
+  auto r = run({"--version"});
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("spnscan ", 0) == 0);
+  r = run({"scan", "--help"});
+  CHECK(r.status == 0);
+  CHECK(r.out.find("--ldif") != std::string::npos);
+}

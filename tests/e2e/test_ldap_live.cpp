@@ -1,0 +1,632 @@
+// Live-LDAP tests: LdapSource against tests/support/ldap_responder.py (AD's hard cases) and a
+// private slapd (tests/support/slapd-fixture.sh). A server that cannot start makes the test
+// SKIP visibly: WARN("SKIPPED: ...") plus a line in $SPNSCAN_SKIP_LOG, so CI can fail on skips.
+
+#include "spnscan/error.hpp"
+#include "spnscan/model/directory.hpp"
+#include "spnscan/source/ldap_source.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace spnscan;
+
+namespace {
+
+const std::string k_support = std::string(SPNSCAN_SOURCE_DIR) + "/tests/support";
+
+// Reports a skipped test where people and CI see it.
+void skip(const std::string& reason)
+{
+  WARN("SKIPPED: " << reason);
+  if (const char* log = std::getenv("SPNSCAN_SKIP_LOG"); log != nullptr && *log != '\0') {
+    std::ofstream(log, std::ios::app) << Catch::getResultCapture().getCurrentTestName() << ": "
+                                      << reason << "\n";
+  }
+}
+
+std::string make_temp_dir()
+{
+  char pattern[] = "/tmp/spnscan-ldap-e2e-XXXXXX";
+  const char* dir = mkdtemp(pattern);
+  REQUIRE(dir != nullptr);
+  return dir;
+}
+
+std::string read_file(const std::string& path)
+{
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs argv with stdout to out_path; returns the pid (or -1).
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_path)
+{
+  std::fflush(nullptr); // or the child's freopen would flush our buffered output a second time
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // Own process group: interpreter wrappers (pyenv shims) may keep python as a grandchild.
+    setpgid(0, 0);
+    std::freopen(out_path.c_str(), "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    for (const auto& arg : args) {
+      argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// One ldap_responder.py process for one scenario; stopped (by its pid) when the object goes.
+class Responder {
+public:
+  explicit Responder(const std::string& scenario)
+  {
+    m_dir = make_temp_dir();
+    const std::string portfile = m_dir + "/port";
+    m_pid = spawn({"python3", k_support + "/ldap_responder.py", "--scenario", scenario, "--port",
+                   "0", "--portfile", portfile, "--max-seconds", "300"},
+                  m_dir + "/stdout");
+    for (int i = 0; i < 200 && m_pid > 0; ++i) {
+      const std::string port = read_file(portfile);
+      if (!port.empty()) {
+        m_uri = "ldap://127.0.0.1:" + port.substr(0, port.find_first_of("\r\n"));
+        return;
+      }
+      int status = 0;
+      if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+        m_pid = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~Responder()
+  {
+    if (m_pid > 0) {
+      // SIGTERM first (the responder exits 0 on it); SIGKILL if it has not gone within 5 s.
+      kill(-m_pid, SIGTERM);
+      int status = 0;
+      pid_t done = 0;
+      for (int i = 0; i < 100 && done == 0; ++i) {
+        done = waitpid(m_pid, &status, WNOHANG);
+        if (done == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      }
+      if (done != m_pid) {
+        kill(-m_pid, SIGKILL);
+        waitpid(m_pid, &status, 0);
+      }
+    }
+    std::remove((m_dir + "/port").c_str());
+    std::remove((m_dir + "/stdout").c_str());
+    rmdir(m_dir.c_str());
+  }
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+
+  // Empty when the responder did not start.
+  const std::string& uri() const { return m_uri; }
+
+private:
+  std::string m_dir;
+  std::string m_uri;
+  pid_t m_pid = -1;
+};
+
+// A private slapd loaded with generated accounts, stopped when the object goes.
+class Slapd {
+public:
+  explicit Slapd(int accounts, bool tls = true)
+  {
+    m_dir = make_temp_dir();
+    const std::string ldif = m_dir + "/accounts.ldif";
+    const std::string generate = "python3 '" + k_support + "/slapd/gen_accounts.py' "
+                                 + std::to_string(accounts) + " > '" + ldif + "' 2>/dev/null";
+    if (std::system(generate.c_str()) != 0) {
+      m_error = "gen_accounts.py failed";
+      return;
+    }
+    const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif
+                              + "' --dir '" + m_dir + "/srv'" + (tls ? "" : " --no-tls")
+                              + " > '" + m_dir + "/env' 2> '" + m_dir + "/err'";
+    if (std::system(start.c_str()) != 0) {
+      m_error = "slapd-fixture.sh start failed: " + read_file(m_dir + "/err").substr(0, 2000);
+      return;
+    }
+    std::istringstream env(read_file(m_dir + "/env"));
+    for (std::string line; std::getline(env, line);) {
+      const auto eq = line.find('=');
+      if (eq == std::string::npos) {
+        continue;
+      }
+      std::string value = line.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+        value = value.substr(1, value.size() - 2);
+      }
+      m_env[line.substr(0, eq)] = value;
+    }
+    m_started = true;
+  }
+  ~Slapd()
+  {
+    if (m_started) {
+      const std::string stop = "'" + k_support + "/slapd-fixture.sh' stop --dir '" + m_dir
+                               + "/srv' >/dev/null 2>&1";
+      [[maybe_unused]] const int rc = std::system(stop.c_str());
+    }
+    const std::string clean = "rm -rf '" + m_dir + "'";
+    [[maybe_unused]] const int rc = std::system(clean.c_str());
+  }
+  Slapd(const Slapd&) = delete;
+  Slapd& operator=(const Slapd&) = delete;
+
+  // Empty when the server runs; otherwise why it does not.
+  const std::string& error() const { return m_error; }
+  std::string get(const std::string& name) const
+  {
+    const auto it = m_env.find(name);
+    return it == m_env.end() ? std::string() : it->second;
+  }
+
+private:
+  std::string m_dir;
+  std::string m_error;
+  bool m_started = false;
+  std::map<std::string, std::string> m_env;
+};
+
+// The outcome of one LdapSource::read.
+struct Scan {
+  Directory directory;
+  std::optional<std::string> error; // what() of the DirectoryError, if any
+  double seconds = 0;
+
+  std::optional<std::uint32_t> spn_count(std::string_view sam) const
+  {
+    for (std::size_t i = 0; i < directory.account_count(); ++i) {
+      const AccountView view = directory.account(i);
+      if (view.sam_account_name == sam) {
+        return view.spn_count;
+      }
+    }
+    return std::nullopt;
+  }
+  bool has_warning(std::string_view text) const
+  {
+    for (const auto& warning : directory.info().warnings) {
+      if (warning.find(text) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+std::unique_ptr<Scan> scan(const LdapOptions& options)
+{
+  auto result = std::make_unique<Scan>();
+  DirectoryBuilder builder(result->directory);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    LdapSource source(options);
+    source.read(builder);
+  } catch (const DirectoryError& error) {
+    result->error = error.what();
+  }
+  result->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+LdapOptions responder_options(const Responder& responder)
+{
+  LdapOptions options;
+  options.uri = responder.uri();
+  options.timeout_seconds = 5;
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')")
+{
+  Responder responder("ranged");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start (python3 missing?)");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE_FALSE(result->error);
+  CHECK(result->directory.info().complete);
+  CHECK(result->spn_count("svc-1") == 1u);
+  CHECK(result->spn_count("svc-1499") == 1499u);
+  CHECK(result->spn_count("svc-1500") == 1500u);
+  CHECK(result->spn_count("svc-1501") == 1501u);
+  CHECK(result->spn_count("svc-5000") == 5000u);
+  CHECK(result->directory.info().spn_mappings_from_directory);
+  // 1107 SPN holders over two pages.
+  CHECK(result->directory.account_count() == 1107u);
+  for (std::size_t i = 0; i < result->directory.account_count(); ++i) {
+    CHECK_FALSE(result->directory.account(i).spns_truncated);
+  }
+}
+
+TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop")
+{
+  Responder responder("range-fail");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error,
+             Catch::StartsWith("ranged retrieval of servicePrincipalName;range=1500-* for "));
+  CHECK_THAT(*result->error, Catch::Contains("failed: Server is unavailable (52)"));
+  CHECK_FALSE(result->directory.info().complete);
+  CHECK_THAT(result->directory.info().incomplete_reason, Catch::EndsWith(" entries"));
+}
+
+TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan")
+{
+  Responder responder("drop-mid-page");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE(result->error);
+  CHECK(*result->error
+        == "paged search of DC=ranged,DC=test failed: Can't contact LDAP server (-1) after 5 "
+           "entries");
+  CHECK_FALSE(result->directory.info().complete);
+  CHECK(result->directory.info().incomplete_reason == *result->error);
+}
+
+TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text")
+{
+  Responder responder("paged-fail-page2");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE(result->error);
+  CHECK(*result->error
+        == "paged search of DC=ranged,DC=test failed: Server is unwilling to perform (53); "
+           "additional info: 00000057: LdapErr: DSID-0C090A71, comment: Error processing "
+           "control, data 0, v4563 after 1000 entries");
+  CHECK_FALSE(result->directory.info().complete);
+}
+
+TEST_CASE("LdapSource: a server that never answers times out within --timeout")
+{
+  Responder responder("stall");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  LdapOptions options = responder_options(responder);
+  options.timeout_seconds = 2;
+  const auto result = scan(options);
+  REQUIRE(result->error);
+  CHECK(*result->error == "RootDSE search timed out after 2 s");
+  CHECK(result->seconds < 6);
+}
+
+TEST_CASE("LdapSource: a search that never answers times out and is incomplete")
+{
+  Responder responder("stall-search");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  LdapOptions options = responder_options(responder);
+  options.timeout_seconds = 2;
+  options.base = "DC=ranged,DC=test";
+  const auto result = scan(options);
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error, Catch::Contains("timed out after 2 s"));
+  CHECK(result->seconds < 10);
+}
+
+TEST_CASE("LdapSource: busy server")
+{
+  Responder responder("busy");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error, Catch::Contains("failed: Server is busy (51)"));
+}
+
+TEST_CASE("LdapSource: bind failure shows AD's diagnostic")
+{
+  Responder responder("bind-fail");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const std::string dir = make_temp_dir();
+  const std::string password_file = dir + "/pw";
+  std::ofstream(password_file) << "wrong\n";
+  chmod(password_file.c_str(), 0600);
+  LdapOptions options = responder_options(responder);
+  options.bind_dn = "scanner@ranged.test";
+  options.password_file = password_file;
+  options.allow_plaintext_bind = true;
+  const auto result = scan(options);
+  std::remove(password_file.c_str());
+  rmdir(dir.c_str());
+  REQUIRE(result->error);
+  CHECK(*result->error
+        == "ldap_sasl_bind(SIMPLE) failed: Invalid credentials (49); additional info: 80090308: "
+           "LdapErr: DSID-0C09042F, comment: AcceptSecurityContext error, data 52e, v4563");
+}
+
+TEST_CASE("LdapSource: continuation references become warnings")
+{
+  Responder responder("referrals");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE_FALSE(result->error);
+  CHECK(result->has_warning(
+      "not covered: continuation reference ldap://ranged.test/CN=Configuration,DC=ranged,DC=test"));
+  CHECK(result->has_warning("not covered: continuation reference "
+                            "ldap://DomainDnsZones.ranged.test/DC=DomainDnsZones,DC=ranged,DC=test"));
+  CHECK(result->has_warning("not covered: continuation reference "
+                            "ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test"));
+}
+
+TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete")
+{
+  Responder responder("size-limit");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE(result->error);
+  CHECK(*result->error
+        == "paged search of DC=ranged,DC=test failed: Size limit exceeded (4); additional info: "
+           "Size Limit Exceeded after 1000 entries");
+  CHECK_FALSE(result->directory.info().complete);
+}
+
+TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext")
+{
+  Responder responder("no-starttls");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  LdapOptions options = responder_options(responder);
+  options.starttls = true;
+  const auto result = scan(options);
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error,
+             Catch::StartsWith("StartTLS refused by " + responder.uri() + ": "));
+  CHECK(result->directory.account_count() == 0u);
+}
+
+TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)")
+{
+  Slapd slapd(1200);
+  if (!slapd.error().empty()) {
+    skip(slapd.error());
+    return;
+  }
+  LdapOptions options;
+  options.uri = slapd.get("LDAP_URI");
+  options.timeout_seconds = 10;
+  const auto result = scan(options);
+  REQUIRE_FALSE(result->error);
+  CHECK(result->directory.account_count() == 1200u);
+  CHECK(result->directory.spn_count() == 2400u);
+  CHECK(result->has_warning("sPNMappings not readable"));
+
+  SECTION("simple bind over ldaps with the test CA") {
+    LdapOptions tls = options;
+    tls.uri = slapd.get("LDAPS_URI");
+    tls.ca_file = slapd.get("CA_FILE");
+    tls.bind_dn = slapd.get("READER_DN");
+    tls.password_file = slapd.get("READER_PASSWORD_FILE");
+    const auto bound = scan(tls);
+    REQUIRE_FALSE(bound->error);
+    CHECK(bound->directory.account_count() == 1200u);
+  }
+  SECTION("StartTLS with the test CA") {
+    LdapOptions tls = options;
+    tls.uri = "ldap://localhost:" + slapd.get("LDAP_PORT");
+    tls.starttls = true;
+    tls.ca_file = slapd.get("CA_FILE");
+    const auto bound = scan(tls);
+    REQUIRE_FALSE(bound->error);
+    CHECK(bound->directory.account_count() == 1200u);
+  }
+  SECTION("a certificate for another host name fails") {
+    LdapOptions tls = options;
+    tls.uri = "ldaps://127.0.0.1:" + slapd.get("LDAPS_PORT");
+    tls.ca_file = slapd.get("CA_FILE");
+    const auto failed = scan(tls);
+    REQUIRE(failed->error);
+    CHECK_THAT(*failed->error, Catch::StartsWith("connect to ldaps://127.0.0.1:"));
+  }
+  SECTION("an unknown CA fails") {
+    LdapOptions tls = options;
+    tls.uri = slapd.get("LDAPS_URI");
+    const auto failed = scan(tls);
+    REQUIRE(failed->error);
+    CHECK_THAT(*failed->error, Catch::StartsWith("connect to " + slapd.get("LDAPS_URI")));
+  }
+  SECTION("--insecure-skip-verify connects and warns") {
+    LdapOptions tls = options;
+    tls.uri = slapd.get("LDAPS_URI");
+    tls.tls_verify = false;
+    const auto insecure = scan(tls);
+    REQUIRE_FALSE(insecure->error);
+    CHECK(insecure->has_warning("TLS certificate verification is OFF"));
+  }
+  SECTION("EXTERNAL over ldapi") {
+    LdapOptions local = options;
+    local.uri = slapd.get("LDAPI_URI");
+    local.sasl_mech = "EXTERNAL";
+    const auto bound = scan(local);
+    REQUIRE_FALSE(bound->error);
+    CHECK(bound->directory.account_count() == 1200u);
+  }
+  SECTION("LDAPTLS_REQCERT=never and ./ldaprc cannot weaken verification") {
+    // libldap reads the environment and ldaprc once per process, so a child runs the check.
+    char self[4096] = {};
+    REQUIRE(readlink("/proc/self/exe", self, sizeof self - 1) > 0);
+    const std::string dir = make_temp_dir();
+    std::ofstream(dir + "/ldaprc") << "TLS_REQCERT never\n";
+    const std::string command = "cd '" + dir + "' && LDAPTLS_REQCERT=never SPNSCAN_CHILD_URI='"
+                                + slapd.get("LDAPS_URI") + "' '" + self
+                                + "' '[.ldap-reqcert-child]' > /dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    std::remove((dir + "/ldaprc").c_str());
+    rmdir(dir.c_str());
+    CHECK(status == 0);
+  }
+  SECTION("a simple bind in cleartext is refused client-side") {
+    LdapOptions plain = options;
+    plain.bind_dn = slapd.get("READER_DN");
+    plain.password_file = slapd.get("READER_PASSWORD_FILE");
+    CHECK_THROWS_WITH(LdapSource(plain),
+                      "refusing a simple bind (-D) over an unencrypted connection to "
+                          + options.uri
+                          + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
+  }
+}
+
+TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --no-tls)")
+{
+  Slapd slapd(3, false);
+  if (!slapd.error().empty()) {
+    skip(slapd.error());
+    return;
+  }
+  LdapOptions options;
+  options.uri = slapd.get("LDAP_URI");
+  options.starttls = true;
+  options.timeout_seconds = 10;
+  const auto result = scan(options);
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error, Catch::StartsWith("StartTLS refused by " + options.uri + ": "));
+  CHECK(result->directory.account_count() == 0u);
+}
+
+TEST_CASE("LdapSource: other server faults end the scan with their text")
+{
+  const auto run = [](const std::string& scenario, bool bind) -> std::string {
+    Responder responder(scenario);
+    if (responder.uri().empty()) {
+      skip("ldap_responder.py did not start");
+      return "(skipped)";
+    }
+    LdapOptions options = responder_options(responder);
+    std::string dir;
+    if (bind) {
+      dir = make_temp_dir();
+      std::ofstream(dir + "/pw") << "secret\n";
+      chmod((dir + "/pw").c_str(), 0600);
+      options.bind_dn = "scanner@ranged.test";
+      options.password_file = dir + "/pw";
+      options.allow_plaintext_bind = true;
+    }
+    const auto result = scan(options);
+    if (bind) {
+      std::remove((dir + "/pw").c_str());
+      rmdir(dir.c_str());
+    }
+    return result->error.value_or("(no error)");
+  };
+  const std::string skipped = "(skipped)";
+  std::string text = run("strong-auth", true);
+  if (text != skipped) {
+    CHECK_THAT(text, Catch::StartsWith("ldap_sasl_bind(SIMPLE) failed: Strong(er) authentication "
+                                       "required (8); additional info: 00002028: "));
+    CHECK_THAT(text, Catch::EndsWith(
+        " (the server requires signing or TLS: use ldaps://, -Z or -Y GSSAPI)"));
+  }
+  text = run("time-limit", false);
+  if (text != skipped) {
+    CHECK_THAT(text, Catch::StartsWith(
+        "paged search of DC=ranged,DC=test failed: Time limit exceeded (3)"));
+    CHECK_THAT(text, Catch::EndsWith(" after 1000 entries"));
+  }
+  // The ranged follow-up for svc-1501 (entry 6) is the first request the closed connection
+  // fails, so the text names it; either way nothing is presented as complete.
+  text = run("drop-after-first-page", false);
+  if (text != skipped) {
+    CHECK_THAT(text, Catch::Contains(" failed: Can't contact LDAP server (-1) after "));
+  }
+  text = run("disconnect-notice", false);
+  if (text != skipped) {
+    CHECK_THAT(text, Catch::Contains(" failed: Can't contact LDAP server (-1) after "));
+  }
+}
+
+TEST_CASE("LdapSource: a case-different duplicate inside a later range is read")
+{
+  Responder responder("ranged-duplicate");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto result = scan(responder_options(responder));
+  REQUIRE_FALSE(result->error);
+  CHECK(result->spn_count("svc-5000") == 5000u);
+  CHECK(result->spn_count("svc-dup") == 1u);
+  bool found = false;
+  for (std::size_t i = 0; i < result->directory.spn_count(); ++i) {
+    found = found || result->directory.spn(i) == "HTTP/svc-5000-4321.ranged.test";
+  }
+  CHECK(found);
+}
+
+// Run only by the test above, in a child with LDAPTLS_REQCERT=never and an ldaprc saying the
+// same: the unknown test CA must still be refused.
+TEST_CASE("LdapSource child: verification despite LDAPTLS_REQCERT", "[.ldap-reqcert-child]")
+{
+  const char* uri = std::getenv("SPNSCAN_CHILD_URI");
+  if (uri == nullptr) {
+    SUCCEED("runs only as the child of the LDAPTLS_REQCERT section");
+    return;
+  }
+  LdapOptions options;
+  options.uri = uri;
+  options.timeout_seconds = 10;
+  const auto result = scan(options);
+  REQUIRE(result->error);
+  CHECK_THAT(*result->error, Catch::StartsWith(std::string("connect to ") + uri));
+}

@@ -1,0 +1,282 @@
+#include "spnscan/analysis/analyzer.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace spnscan;
+using test::computer;
+using test::user;
+
+namespace {
+
+std::vector<Finding> run(const std::vector<test::Spec>& specs, AnalyzerOptions options = {}) {
+  Directory dir;
+  test::fill(dir, specs);
+  return analyze(dir, options);
+}
+
+std::vector<Finding> of_rule(const std::vector<Finding>& findings, std::string_view rule_id) {
+  std::vector<Finding> out;
+  std::copy_if(findings.begin(), findings.end(), std::back_inserter(out),
+               [&](const Finding& f) { return f.rule == rule_id; });
+  return out;
+}
+
+test::Spec administrator(std::vector<std::string> spns) {
+  auto a = user("Administrator", std::move(spns), 500);
+  a.admin_count = "1";
+  a.uac = "66048";
+  return a;
+}
+
+} // namespace
+
+// --- the seed: SMTP on Administrator --------------------------------------------------------
+
+TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
+  const auto findings =
+      run({computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com", "HOST/hub1"}),
+           administrator({"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com"})});
+  const auto smtp = of_rule(findings, rule::k_smtp_on_non_machine);
+  REQUIRE(smtp.size() == 2);
+  CHECK(smtp[0].severity == Severity::error);
+  CHECK(smtp[0].spn == "SMTP/hub1.contoso.com");
+  CHECK(smtp[0].account.sam_account_name == "Administrator");
+  CHECK(smtp[0].keep_on == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
+  CHECK(smtp[0].remove_from == std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
+  CHECK(smtp[0].message.find("event 1082") != std::string::npos);
+  CHECK(smtp[0].remediation.setspn == std::vector<std::string>{"setspn -D SMTP/hub1.contoso.com Administrator"});
+
+  const auto dups = of_rule(findings, rule::k_duplicate);
+  REQUIRE(dups.size() == 2);
+  for (const auto& d : dups) {
+    // Remove from Administrator, never from the machine account.
+    CHECK(d.account.sam_account_name == "Administrator");
+    REQUIRE(d.related.size() == 1);
+    CHECK(d.related[0].sam_account_name == "HUB1$");
+    CHECK(d.keep_on == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
+    CHECK(d.remove_from == std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
+    CHECK(d.remediation.ldif.find("dn: CN=HUB1") == std::string::npos);
+  }
+  CHECK(of_rule(findings, rule::k_privileged).size() == 2);
+}
+
+TEST_CASE("analyze: smtp-spn-on-non-machine-account is not raised for machine accounts") {
+  auto msa = computer("EXMSA", {"SMTP/exmsa.contoso.com"});
+  msa.classes.push_back("msDS-ManagedServiceAccount");
+  const auto findings = run({computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/HUB1"}), msa});
+  CHECK(of_rule(findings, rule::k_smtp_on_non_machine).empty());
+  CHECK(findings.empty());
+}
+
+TEST_CASE("analyze: smtp-spn-on-non-machine-account on a trust account, no machine named") {
+  auto trust = user("FABRIKAM$", {"SMTPSVC/mail.fabrikam.com"});
+  trust.uac = "2080";
+  trust.sam_type = "805306370";
+  const auto findings = of_rule(run({trust}), rule::k_smtp_on_non_machine);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].account.kind == AccountKind::trust);
+  CHECK(findings[0].keep_on.empty());
+}
+
+// --- duplicate-spn ---------------------------------------------------------------------------
+
+TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's trailing dot") {
+  const auto findings =
+      of_rule(run({user("svc_a", {"HTTP/app.contoso.com."}), user("svc_b", {"http/APP.contoso.com"})}),
+              rule::k_duplicate);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].related.size() == 1);
+  // Neither holder stands out: spnscan does not guess.
+  CHECK(findings[0].keep_on.empty());
+  CHECK(findings[0].remove_from.empty());
+  CHECK(findings[0].remediation.setspn.size() == 2);
+  CHECK(findings[0].message.find("cannot tell which account runs the service") != std::string::npos);
+}
+
+TEST_CASE("analyze: duplicate-spn keeps the enabled non-privileged holder") {
+  auto old = user("svc_old", {"MSSQLSvc/sql2.contoso.com:1433"});
+  old.uac = "514"; // disabled
+  const auto findings =
+      of_rule(run({user("svc_new", {"MSSQLSvc/sql2.contoso.com:1433"}), old}), rule::k_duplicate);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].keep_on == "CN=svc_new,CN=Users,DC=contoso,DC=com");
+  CHECK(findings[0].account.sam_account_name == "svc_old");
+}
+
+TEST_CASE("analyze: duplicate-spn negatives") {
+  // Different ports, different SPNs.
+  CHECK(of_rule(run({user("a", {"HTTP/web:80"}), user("b", {"HTTP/web:8080"})}), rule::k_duplicate)
+            .empty());
+  // One account holding a value twice (differing in case) is not a duplicate across accounts.
+  CHECK(of_rule(run({user("a", {"HTTP/web", "http/WEB"})}), rule::k_duplicate).empty());
+  // The same DN read twice (two overlapping exports) is one account.
+  CHECK(of_rule(run({user("a", {"HTTP/web"}), user("a", {"HTTP/web"})}), rule::k_duplicate).empty());
+  // Every domain's krbtgt holds kadmin/changepw.
+  auto k1 = user("krbtgt", {"kadmin/changepw"}, 502);
+  auto k2 = k1;
+  k2.dn = "CN=krbtgt,CN=Users,DC=child,DC=contoso,DC=com";
+  CHECK(run({k1, k2}).empty());
+}
+
+TEST_CASE("analyze: kadmin/changepw on krbtgt and on a user is a duplicate") {
+  auto k = user("krbtgt", {"kadmin/changepw"}, 502);
+  CHECK(of_rule(run({k, user("x", {"kadmin/changepw"})}), rule::k_duplicate).size() == 1);
+}
+
+// --- spn-alias-collision --------------------------------------------------------------------
+
+TEST_CASE("analyze: spn-alias-collision HOST/web01 on WEB01$ and HTTP/web01 on a user") {
+  const auto findings = of_rule(run({computer("WEB01", {"HOST/web01", "HOST/web01.contoso.com"}),
+                                     user("svc_web", {"HTTP/web01.contoso.com"})}),
+                                rule::k_alias_collision);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].spn == "HTTP/web01.contoso.com");
+  CHECK(findings[0].account.sam_account_name == "svc_web");
+  REQUIRE(findings[0].related.size() == 1);
+  CHECK(findings[0].related[0].sam_account_name == "WEB01$");
+  CHECK(findings[0].keep_on == "CN=WEB01,OU=Servers,DC=contoso,DC=com");
+  CHECK(findings[0].remediation.setspn ==
+        std::vector<std::string>{"setspn -D HTTP/web01.contoso.com svc_web"});
+}
+
+TEST_CASE("analyze: spn-alias-collision negatives") {
+  // Same account holding both.
+  CHECK(run({computer("WEB02", {"HOST/web02", "HTTP/web02"})}).empty());
+  // An HTTP/ SPN with no HOST/ for that name anywhere.
+  CHECK(run({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/portal.contoso.com"})}).empty());
+  // MSSQLSvc is not an alias of host.
+  CHECK(run({computer("SQL1", {"HOST/sql1"}), user("svc", {"MSSQLSvc/sql1"})}).empty());
+  // Different port: http/web01:8080 is not covered by host/web01.
+  CHECK(run({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/web01:8080"})}).empty());
+}
+
+TEST_CASE("analyze: Samba's dns-<dc> user with DNS/<dc> is not a finding") {
+  auto dc = computer("DC2", {"HOST/dc2.contoso.com", "ldap/dc2.contoso.com"});
+  dc.uac = "532480";
+  CHECK(run({dc, user("dns-dc2", {"DNS/dc2.contoso.com"})}).empty());
+  // ... but DNS/dc2 on some other user is.
+  CHECK(of_rule(run({dc, user("dnsadmin", {"DNS/dc2.contoso.com"})}), rule::k_alias_collision).size() == 1);
+}
+
+TEST_CASE("analyze: the alias list comes from the directory's sPNMappings when present") {
+  Directory dir;
+  test::fill(dir, {computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/web01", "custom/web01"})});
+  RawEntry mappings;
+  mappings.dn = "CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com";
+  mappings[Attr::spn_mappings] = {"host=custom"};
+  DirectoryBuilder(dir).add(mappings);
+  const auto findings = of_rule(analyze(dir, {}), rule::k_alias_collision);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].spn == "custom/web01");
+}
+
+// --- host-bound-spn-on-user-account ----------------------------------------------------------
+
+TEST_CASE("analyze: host-bound-spn-on-user-account") {
+  const auto findings = of_rule(run({user("svc_batch", {"HOST/batch01.contoso.com", "cifs/nas01",
+                                                        "exchangeMDB/outlook.contoso.com"})}),
+                                rule::k_host_bound_on_user);
+  CHECK(findings.size() == 3);
+  for (const auto& f : findings) {
+    CHECK(f.severity == Severity::warning);
+  }
+  // Negatives: on machine accounts, and classes not in the list.
+  CHECK(of_rule(run({computer("BATCH01", {"HOST/batch01", "cifs/batch01"}),
+                     user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433", "HTTP/x"})}),
+                rule::k_host_bound_on_user)
+            .empty());
+}
+
+TEST_CASE("analyze: --host-bound-classes replaces the list") {
+  AnalyzerOptions options;
+  options.host_bound_classes = {"MSSQLSvc"};
+  const auto findings =
+      of_rule(run({user("svc", {"MSSQLSvc/sql1:1433", "HOST/x"})}, options), rule::k_host_bound_on_user);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].spn == "MSSQLSvc/sql1:1433");
+}
+
+// --- privileged-account-with-spn ---------------------------------------------------------------
+
+TEST_CASE("analyze: privileged-account-with-spn") {
+  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433"});
+  admin.admin_count = "1";
+  const auto findings = of_rule(run({admin}), rule::k_privileged);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].message.find("Kerberoasting") != std::string::npos);
+  // Negatives: krbtgt (RID 502, adminCount=1) with kadmin/changepw; a privileged machine
+  // account; an unprivileged user.
+  auto krbtgt = user("krbtgt", {"kadmin/changepw"}, 502);
+  krbtgt.admin_count = "1";
+  krbtgt.uac = "514";
+  auto dc = computer("DC1", {"ldap/dc1"});
+  dc.admin_count = "1";
+  dc.uac = "532480";
+  CHECK(run({krbtgt, dc, user("svc", {"HTTP/ok"})}).empty());
+}
+
+// --- malformed-spn -----------------------------------------------------------------------------
+
+TEST_CASE("analyze: malformed-spn, and a malformed value triggers no other rule") {
+  const auto findings = run({user("svc_typo", {"HTTP", "HOST/", "SMTP/hub 1"})});
+  REQUIRE(findings.size() == 3);
+  for (const auto& f : findings) {
+    CHECK(f.rule == rule::k_malformed);
+  }
+  CHECK(findings[0].message.find("is not a valid SPN") != std::string::npos);
+  CHECK(run({user("svc_ok", {"HTTP/ok.contoso.com"})}).empty());
+}
+
+// --- spn-host-mismatch -------------------------------------------------------------------------
+
+TEST_CASE("analyze: spn-host-mismatch by dNSHostName and by short name") {
+  const auto findings = of_rule(run({computer("WEB01", {"HOST/web01"}),
+                                     computer("APP2", {"TERMSRV/web01.contoso.com", "TERMSRV/WEB01"})}),
+                                rule::k_host_mismatch);
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].account.sam_account_name == "APP2$");
+  CHECK(findings[0].related[0].sam_account_name == "WEB01$");
+}
+
+TEST_CASE("analyze: spn-host-mismatch negatives") {
+  // Its own names; a name that is no account (cluster, load-balanced name); users are not checked.
+  CHECK(run({computer("WEB01", {"HOST/web01", "HOST/WEB01.contoso.com."}),
+             computer("APP3", {"HTTP/webfarm.contoso.com"}), user("svc", {"MSSQLSvc/web01:1433"})})
+            .empty());
+  // web01.fabrikam.com is not WEB01 of contoso.
+  CHECK(run({computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})}).empty());
+}
+
+// --- options, ids, order -----------------------------------------------------------------------
+
+TEST_CASE("analyze: disabled rules are not applied") {
+  AnalyzerOptions options;
+  options.disabled_rules = {std::string(rule::k_privileged), std::string(rule::k_duplicate)};
+  const auto findings = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})}, options);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == rule::k_smtp_on_non_machine);
+}
+
+TEST_CASE("analyze: ids are stable whatever the order of the accounts") {
+  const auto a = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})});
+  const auto b = run({administrator({"smtp/HUB1"}), computer("HUB1", {"SMTP/hub1"})});
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].id == b[i].id);
+  }
+  CHECK(a[0].id.rfind("smtp-spn-on-non-machine-account:", 0) == 0);
+}
+
+TEST_CASE("analyze: findings are sorted errors first") {
+  const auto findings = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}),
+                             user("typo", {"HTTP"})});
+  REQUIRE(findings.size() == 4);
+  CHECK(findings.front().severity == Severity::error);
+  CHECK(findings.back().severity == Severity::warning);
+  CHECK(std::is_sorted(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
+    return x.severity > y.severity;
+  }));
+}
