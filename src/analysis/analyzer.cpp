@@ -470,8 +470,8 @@ void Analysis::duplicate_rule() {
     f.message = fmt::format(
         "'{}' is registered on {} accounts: {}. An SPN must be unique in the forest: the KDC "
         "cannot tell whose key to encrypt the service ticket with, logs System event 11 and "
-        "clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. ",
-        text, holders.size(), list);
+        "clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. {}",
+        text, holders.size(), list, impact_of(canon));
     if (keeper) {
       f.message += fmt::format("Keep it on {}: {}. Remove it from the other{}.",
                                describe(*keeper), reason, remove.size() > 1 ? "s" : "");

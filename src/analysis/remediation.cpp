@@ -59,7 +59,9 @@ bool ldif_safe(std::string_view text) {
   }
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == 0 || c == '\n' || c == '\r' || c > 0x7F) {
+    // RFC 2849 allows other controls in SAFE-STRING, but a person reviews this LDIF: an ESC or
+    // a bidi override must not hide in it, so anything unprintable is base64.
+    if (c < 0x20 || c >= 0x7F) {
       return false;
     }
   }

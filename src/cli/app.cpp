@@ -29,6 +29,7 @@ namespace {
 
 void add_source_options(CLI::App& cmd, CliOptions& o) {
   cmd.add_option("--ldif", o.ldif_files, "Read an LDIF export instead of a directory (repeatable)")
+      ->allow_extra_args(false)
       ->group("Source");
   auto& l = o.ldap;
   cmd.add_option("-H,--uri", l.uri, "LDAP URI: ldap://, ldaps:// or ldapi://")->group("Source");
@@ -49,15 +50,19 @@ void add_source_options(CLI::App& cmd, CliOptions& o) {
       ->group("Bind");
   cmd.add_flag("-Z,--starttls", l.starttls, "Issue StartTLS; a refusal is fatal")->group("TLS");
   cmd.add_option("--ca-file", l.ca_file, "PEM file of CAs that sign the server certificate")->group("TLS");
-  cmd.add_flag("--insecure-skip-verify{false}", l.tls_verify,
-               "Do not verify the server certificate (warns)")
+  cmd.add_flag_callback(
+         "--insecure-skip-verify", [&l]() { l.tls_verify = false; },
+         "Do not verify the server certificate (warns)")
       ->group("TLS");
   cmd.add_flag("--allow-plaintext-bind", l.allow_plaintext_bind,
                "Allow a simple bind over an unencrypted connection")
       ->group("Bind");
   cmd.add_option("--timeout", l.timeout_seconds, "Network and operation timeout in seconds")
+      ->capture_default_str()
       ->group("Source");
-  cmd.add_option("--page-size", l.page_size, "Paged-results page size")->group("Source");
+  cmd.add_option("--page-size", l.page_size, "Paged-results page size (1-100000)")
+      ->capture_default_str()
+      ->group("Source");
   // A password must never be on the command line, where ps and shell history show it.
   cmd.add_option("-w", "Not supported: a password on the command line is visible to other users")
       ->group("")
@@ -126,6 +131,7 @@ void add_analysis_options(CLI::App& cmd, CliOptions& o) {
            }
          },
          "Do not apply this rule (repeatable)")
+      ->allow_extra_args(false)
       ->group("Analysis");
   cmd.add_option_function<std::string>(
          "--host-bound-classes",

@@ -42,7 +42,7 @@ void write_holdings(std::ostream& out, ReportFormat format, const std::vector<Sp
     }
     Json doc{{"schema_version", 1}, {"spns", items}};
     if (!note.empty()) {
-      doc["notes"] = note;
+      doc["notes"] = utf8(note);
     }
     out << doc.dump(2) << "\n";
     return;

@@ -91,3 +91,17 @@ TEST_CASE("--version and --help") {
   CHECK(r.status == 0);
   CHECK(r.out.find("--ldif") != std::string::npos);
 }
+
+TEST_CASE("list: operands after --ldif are accounts, not more files") {
+  const auto r = run({"list", "--ldif", "fixtures/contoso.ldif", "HUB1", "Administrator"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("CN=Administrator") != std::string::npos);
+  CHECK(r.out.find("CN=HUB1") != std::string::npos);
+}
+
+TEST_CASE("list: a name with invalid UTF-8 gives valid JSON, not a crash") {
+  const auto r = run({"list", "\xff\xfe", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  CHECK(r.status == 1);
+  CHECK(Json::parse(r.out)["notes"].get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+}

@@ -6,6 +6,8 @@
 #include "spnscan/model/directory.hpp"
 #include "spnscan/source/ldap_source.hpp"
 
+#include "servers.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -26,177 +28,9 @@
 #include <vector>
 
 using namespace spnscan;
+using namespace spnscan::e2e;
 
 namespace {
-
-const std::string k_support = std::string(SPNSCAN_SOURCE_DIR) + "/tests/support";
-
-// Reports a skipped test where people and CI see it.
-void skip(const std::string& reason)
-{
-  WARN("SKIPPED: " << reason);
-  if (const char* log = std::getenv("SPNSCAN_SKIP_LOG"); log != nullptr && *log != '\0') {
-    std::ofstream(log, std::ios::app) << Catch::getResultCapture().getCurrentTestName() << ": "
-                                      << reason << "\n";
-  }
-}
-
-std::string make_temp_dir()
-{
-  char pattern[] = "/tmp/spnscan-ldap-e2e-XXXXXX";
-  const char* dir = mkdtemp(pattern);
-  REQUIRE(dir != nullptr);
-  return dir;
-}
-
-std::string read_file(const std::string& path)
-{
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs argv with stdout to out_path; returns the pid (or -1).
-pid_t spawn(const std::vector<std::string>& args, const std::string& out_path)
-{
-  std::fflush(nullptr); // or the child's freopen would flush our buffered output a second time
-  const pid_t pid = fork();
-  if (pid == 0) {
-    // Own process group: interpreter wrappers (pyenv shims) may keep python as a grandchild.
-    setpgid(0, 0);
-    std::freopen(out_path.c_str(), "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    std::vector<char*> argv;
-    for (const auto& arg : args) {
-      argv.push_back(const_cast<char*>(arg.c_str()));
-    }
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// One ldap_responder.py process for one scenario; stopped (by its pid) when the object goes.
-class Responder {
-public:
-  explicit Responder(const std::string& scenario)
-  {
-    m_dir = make_temp_dir();
-    const std::string portfile = m_dir + "/port";
-    m_pid = spawn({"python3", k_support + "/ldap_responder.py", "--scenario", scenario, "--port",
-                   "0", "--portfile", portfile, "--max-seconds", "300"},
-                  m_dir + "/stdout");
-    for (int i = 0; i < 200 && m_pid > 0; ++i) {
-      const std::string port = read_file(portfile);
-      if (!port.empty()) {
-        m_uri = "ldap://127.0.0.1:" + port.substr(0, port.find_first_of("\r\n"));
-        return;
-      }
-      int status = 0;
-      if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
-        m_pid = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  ~Responder()
-  {
-    if (m_pid > 0) {
-      // SIGTERM first (the responder exits 0 on it); SIGKILL if it has not gone within 5 s.
-      kill(-m_pid, SIGTERM);
-      int status = 0;
-      pid_t done = 0;
-      for (int i = 0; i < 100 && done == 0; ++i) {
-        done = waitpid(m_pid, &status, WNOHANG);
-        if (done == 0) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-      }
-      if (done != m_pid) {
-        kill(-m_pid, SIGKILL);
-        waitpid(m_pid, &status, 0);
-      }
-    }
-    std::remove((m_dir + "/port").c_str());
-    std::remove((m_dir + "/stdout").c_str());
-    rmdir(m_dir.c_str());
-  }
-  Responder(const Responder&) = delete;
-  Responder& operator=(const Responder&) = delete;
-
-  // Empty when the responder did not start.
-  const std::string& uri() const { return m_uri; }
-
-private:
-  std::string m_dir;
-  std::string m_uri;
-  pid_t m_pid = -1;
-};
-
-// A private slapd loaded with generated accounts, stopped when the object goes.
-class Slapd {
-public:
-  explicit Slapd(int accounts, bool tls = true)
-  {
-    m_dir = make_temp_dir();
-    const std::string ldif = m_dir + "/accounts.ldif";
-    const std::string generate = "python3 '" + k_support + "/slapd/gen_accounts.py' "
-                                 + std::to_string(accounts) + " > '" + ldif + "' 2>/dev/null";
-    if (std::system(generate.c_str()) != 0) {
-      m_error = "gen_accounts.py failed";
-      return;
-    }
-    const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif
-                              + "' --dir '" + m_dir + "/srv'" + (tls ? "" : " --no-tls")
-                              + " > '" + m_dir + "/env' 2> '" + m_dir + "/err'";
-    if (std::system(start.c_str()) != 0) {
-      m_error = "slapd-fixture.sh start failed: " + read_file(m_dir + "/err").substr(0, 2000);
-      return;
-    }
-    std::istringstream env(read_file(m_dir + "/env"));
-    for (std::string line; std::getline(env, line);) {
-      const auto eq = line.find('=');
-      if (eq == std::string::npos) {
-        continue;
-      }
-      std::string value = line.substr(eq + 1);
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-        value = value.substr(1, value.size() - 2);
-      }
-      m_env[line.substr(0, eq)] = value;
-    }
-    m_started = true;
-  }
-  ~Slapd()
-  {
-    if (m_started) {
-      const std::string stop = "'" + k_support + "/slapd-fixture.sh' stop --dir '" + m_dir
-                               + "/srv' >/dev/null 2>&1";
-      [[maybe_unused]] const int rc = std::system(stop.c_str());
-    }
-    const std::string clean = "rm -rf '" + m_dir + "'";
-    [[maybe_unused]] const int rc = std::system(clean.c_str());
-  }
-  Slapd(const Slapd&) = delete;
-  Slapd& operator=(const Slapd&) = delete;
-
-  // Empty when the server runs; otherwise why it does not.
-  const std::string& error() const { return m_error; }
-  std::string get(const std::string& name) const
-  {
-    const auto it = m_env.find(name);
-    return it == m_env.end() ? std::string() : it->second;
-  }
-
-private:
-  std::string m_dir;
-  std::string m_error;
-  bool m_started = false;
-  std::map<std::string, std::string> m_env;
-};
 
 // The outcome of one LdapSource::read.
 struct Scan {
@@ -251,7 +85,7 @@ LdapOptions responder_options(const Responder& responder)
 
 } // namespace
 
-TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')")
+TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')", "[ldap]")
 {
   Responder responder("ranged");
   if (responder.uri().empty()) {
@@ -274,7 +108,7 @@ TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')")
   }
 }
 
-TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop")
+TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop", "[ldap]")
 {
   Responder responder("range-fail");
   if (responder.uri().empty()) {
@@ -290,7 +124,7 @@ TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop
   CHECK_THAT(result->directory.info().incomplete_reason, Catch::EndsWith(" entries"));
 }
 
-TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan")
+TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan", "[ldap]")
 {
   Responder responder("drop-mid-page");
   if (responder.uri().empty()) {
@@ -306,7 +140,7 @@ TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan")
   CHECK(result->directory.info().incomplete_reason == *result->error);
 }
 
-TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text")
+TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text", "[ldap]")
 {
   Responder responder("paged-fail-page2");
   if (responder.uri().empty()) {
@@ -322,7 +156,7 @@ TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text")
   CHECK_FALSE(result->directory.info().complete);
 }
 
-TEST_CASE("LdapSource: a server that never answers times out within --timeout")
+TEST_CASE("LdapSource: a server that never answers times out within --timeout", "[ldap]")
 {
   Responder responder("stall");
   if (responder.uri().empty()) {
@@ -337,7 +171,7 @@ TEST_CASE("LdapSource: a server that never answers times out within --timeout")
   CHECK(result->seconds < 6);
 }
 
-TEST_CASE("LdapSource: a search that never answers times out and is incomplete")
+TEST_CASE("LdapSource: a search that never answers times out and is incomplete", "[ldap]")
 {
   Responder responder("stall-search");
   if (responder.uri().empty()) {
@@ -353,7 +187,7 @@ TEST_CASE("LdapSource: a search that never answers times out and is incomplete")
   CHECK(result->seconds < 10);
 }
 
-TEST_CASE("LdapSource: busy server")
+TEST_CASE("LdapSource: busy server", "[ldap]")
 {
   Responder responder("busy");
   if (responder.uri().empty()) {
@@ -365,7 +199,7 @@ TEST_CASE("LdapSource: busy server")
   CHECK_THAT(*result->error, Catch::Contains("failed: Server is busy (51)"));
 }
 
-TEST_CASE("LdapSource: bind failure shows AD's diagnostic")
+TEST_CASE("LdapSource: bind failure shows AD's diagnostic", "[ldap]")
 {
   Responder responder("bind-fail");
   if (responder.uri().empty()) {
@@ -389,7 +223,7 @@ TEST_CASE("LdapSource: bind failure shows AD's diagnostic")
            "LdapErr: DSID-0C09042F, comment: AcceptSecurityContext error, data 52e, v4563");
 }
 
-TEST_CASE("LdapSource: continuation references become warnings")
+TEST_CASE("LdapSource: continuation references become warnings", "[ldap]")
 {
   Responder responder("referrals");
   if (responder.uri().empty()) {
@@ -406,7 +240,7 @@ TEST_CASE("LdapSource: continuation references become warnings")
                             "ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test"));
 }
 
-TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete")
+TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete", "[ldap]")
 {
   Responder responder("size-limit");
   if (responder.uri().empty()) {
@@ -421,7 +255,7 @@ TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: inc
   CHECK_FALSE(result->directory.info().complete);
 }
 
-TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext")
+TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext", "[ldap]")
 {
   Responder responder("no-starttls");
   if (responder.uri().empty()) {
@@ -437,7 +271,7 @@ TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext")
   CHECK(result->directory.account_count() == 0u);
 }
 
-TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)")
+TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]")
 {
   Slapd slapd(1200);
   if (!slapd.error().empty()) {
@@ -528,7 +362,7 @@ TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)")
   }
 }
 
-TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --no-tls)")
+TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --no-tls)", "[ldap]")
 {
   Slapd slapd(3, false);
   if (!slapd.error().empty()) {
@@ -545,7 +379,7 @@ TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --n
   CHECK(result->directory.account_count() == 0u);
 }
 
-TEST_CASE("LdapSource: other server faults end the scan with their text")
+TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap]")
 {
   const auto run = [](const std::string& scenario, bool bind) -> std::string {
     Responder responder(scenario);
@@ -596,7 +430,7 @@ TEST_CASE("LdapSource: other server faults end the scan with their text")
   }
 }
 
-TEST_CASE("LdapSource: a case-different duplicate inside a later range is read")
+TEST_CASE("LdapSource: a case-different duplicate inside a later range is read", "[ldap]")
 {
   Responder responder("ranged-duplicate");
   if (responder.uri().empty()) {

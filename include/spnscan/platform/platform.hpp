@@ -4,7 +4,8 @@
 #include <string>
 
 // Everything that differs between Linux, macOS and Windows sits behind these few functions
-// (src/platform/posix.cpp and src/platform/windows.cpp; CMake picks one).
+// (src/platform/posix.cpp and src/platform/windows.cpp; each is wrapped in #ifdef so only one
+// compiles on a given system).
 namespace spnscan::platform {
 
 // True when the stream is a terminal (colour and prompts only then).

@@ -93,15 +93,21 @@ RootDse read_root_dse(Session& session)
   return root;
 }
 
-// Hands the directory's sPNMappings to the builder, or warns that the defaults apply.
-void read_spn_mappings(Session& session, const RootDse& root, DirectoryBuilder& builder)
+// Hands the directory's sPNMappings to the builder, or warns that the defaults apply. A server
+// that publishes no configurationNamingContext (not AD, e.g. an LDAP copy of a domain) is asked
+// for CN=Configuration under the search base instead.
+void read_spn_mappings(Session& session, const RootDse& root, const std::string& base,
+                       DirectoryBuilder& builder)
 {
-  if (root.config_nc.empty()) {
+  const std::string config_nc = !root.config_nc.empty() ? root.config_nc
+                                : !base.empty()         ? "CN=Configuration," + base
+                                                        : std::string();
+  if (config_nc.empty()) {
     builder.warn("sPNMappings not readable (the RootDSE names no configurationNamingContext); "
                  "using the Windows default aliases");
     return;
   }
-  const std::string dn = "CN=Directory Service,CN=Windows NT,CN=Services," + root.config_nc;
+  const std::string dn = "CN=Directory Service,CN=Windows NT,CN=Services," + config_nc;
   ResultInfo result;
   MessagePtr chain = session.search_base(dn, {"sPNMappings"}, "sPNMappings search", result);
   LDAP* ld = session.get();
@@ -453,7 +459,7 @@ void LdapSource::read(DirectoryBuilder& builder)
                  ") in supportedControl; the results may stop at its size limit");
   }
 
-  read_spn_mappings(session, root, builder);
+  read_spn_mappings(session, root, base, builder);
   SpnSearch(session, builder, base, m_options.page_size).run();
 }
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what spnscan needs to build and to run its whole test suite on Debian 12:
+# the compiler and libraries, and the servers the tests start themselves (slapd, Samba AD DC,
+# MIT Kerberos clients). Idempotent; needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libldap2-dev libsasl2-dev libsasl2-modules-gssapi-mit
+  libcli11-dev catch2 nlohmann-json3-dev libfmt-dev
+  # tests: servers and clients they drive
+  ldap-utils slapd samba samba-ad-dc ldb-tools krb5-user openssl
+  python3 time
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+# Installing slapd and samba must not start the system's own daemons: they would take the
+# ports (389, 636, 88, 3268) the tests' private servers need, and nothing here uses them.
+made_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod 755 /usr/sbin/policy-rc.d
+  made_policy=1
+fi
+cleanup() {
+  if [ "$made_policy" -eq 1 ]; then
+    $sudo rm -f /usr/sbin/policy-rc.d
+  fi
+}
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+echo "spnscan: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,207 @@
+#pragma once
+
+// Test servers for the live tests: a private slapd (tests/support/slapd-fixture.sh) and the
+// scripted responder (tests/support/ldap_responder.py). A server that cannot start makes a test
+// SKIP visibly: WARN("SKIPPED: ...") plus a line in $SPNSCAN_SKIP_LOG, so CI can fail on skips.
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace spnscan::e2e {
+
+inline const std::string k_support = std::string(SPNSCAN_SOURCE_DIR) + "/tests/support";
+
+// Reports a skipped test where people and CI see it.
+inline void skip(const std::string& reason)
+{
+  WARN("SKIPPED: " << reason);
+  if (const char* log = std::getenv("SPNSCAN_SKIP_LOG"); log != nullptr && *log != '\0') {
+    std::ofstream(log, std::ios::app) << Catch::getResultCapture().getCurrentTestName() << ": "
+                                      << reason << "\n";
+  }
+}
+
+inline std::string make_temp_dir()
+{
+  char pattern[] = "/tmp/spnscan-ldap-e2e-XXXXXX";
+  const char* dir = mkdtemp(pattern);
+  REQUIRE(dir != nullptr);
+  return dir;
+}
+
+inline std::string read_file(const std::string& path)
+{
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs argv with stdout to out_path; returns the pid (or -1).
+inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_path)
+{
+  std::fflush(nullptr); // or the child's freopen would flush our buffered output a second time
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // Own process group: interpreter wrappers (pyenv shims) may keep python as a grandchild.
+    setpgid(0, 0);
+    std::freopen(out_path.c_str(), "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    for (const auto& arg : args) {
+      argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// One ldap_responder.py process for one scenario; stopped (by its pid) when the object goes.
+class Responder {
+public:
+  explicit Responder(const std::string& scenario)
+  {
+    m_dir = make_temp_dir();
+    const std::string portfile = m_dir + "/port";
+    m_pid = spawn({"python3", k_support + "/ldap_responder.py", "--scenario", scenario, "--port",
+                   "0", "--portfile", portfile, "--max-seconds", "300"},
+                  m_dir + "/stdout");
+    for (int i = 0; i < 200 && m_pid > 0; ++i) {
+      const std::string port = read_file(portfile);
+      if (!port.empty()) {
+        m_uri = "ldap://127.0.0.1:" + port.substr(0, port.find_first_of("\r\n"));
+        return;
+      }
+      int status = 0;
+      if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+        m_pid = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~Responder()
+  {
+    if (m_pid > 0) {
+      // SIGTERM first (the responder exits 0 on it); SIGKILL if it has not gone within 5 s.
+      kill(-m_pid, SIGTERM);
+      int status = 0;
+      pid_t done = 0;
+      for (int i = 0; i < 100 && done == 0; ++i) {
+        done = waitpid(m_pid, &status, WNOHANG);
+        if (done == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      }
+      if (done != m_pid) {
+        kill(-m_pid, SIGKILL);
+        waitpid(m_pid, &status, 0);
+      }
+    }
+    std::remove((m_dir + "/port").c_str());
+    std::remove((m_dir + "/stdout").c_str());
+    rmdir(m_dir.c_str());
+  }
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+
+  // Empty when the responder did not start.
+  const std::string& uri() const { return m_uri; }
+
+private:
+  std::string m_dir;
+  std::string m_uri;
+  pid_t m_pid = -1;
+};
+
+// A private slapd (tests/support/slapd-fixture.sh), stopped when the object goes.
+class Slapd {
+public:
+  // Loaded with `accounts` generated computer accounts.
+  explicit Slapd(int accounts, bool tls = true)
+  {
+    m_dir = make_temp_dir();
+    const std::string ldif = m_dir + "/accounts.ldif";
+    const std::string generate = "python3 '" + k_support + "/slapd/gen_accounts.py' "
+                                 + std::to_string(accounts) + " > '" + ldif + "' 2>/dev/null";
+    if (std::system(generate.c_str()) != 0) {
+      m_error = "gen_accounts.py failed";
+      return;
+    }
+    start(ldif, tls);
+  }
+  // Loaded with an LDIF file, such as fixtures/contoso.ldif.
+  explicit Slapd(const std::string& ldif, bool tls = true)
+  {
+    m_dir = make_temp_dir();
+    start(ldif, tls);
+  }
+  ~Slapd()
+  {
+    if (m_started) {
+      const std::string stop = "'" + k_support + "/slapd-fixture.sh' stop --dir '" + m_dir
+                               + "/srv' >/dev/null 2>&1";
+      [[maybe_unused]] const int rc = std::system(stop.c_str());
+    }
+    const std::string clean = "rm -rf '" + m_dir + "'";
+    [[maybe_unused]] const int rc = std::system(clean.c_str());
+  }
+  Slapd(const Slapd&) = delete;
+  Slapd& operator=(const Slapd&) = delete;
+
+  // Empty when the server runs; otherwise why it does not.
+  const std::string& error() const { return m_error; }
+  std::string get(const std::string& name) const
+  {
+    const auto it = m_env.find(name);
+    return it == m_env.end() ? std::string() : it->second;
+  }
+
+private:
+  void start(const std::string& ldif, bool tls)
+  {
+    const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif
+                              + "' --dir '" + m_dir + "/srv'" + (tls ? "" : " --no-tls")
+                              + " > '" + m_dir + "/env' 2> '" + m_dir + "/err'";
+    if (std::system(start.c_str()) != 0) {
+      m_error = "slapd-fixture.sh start failed: " + read_file(m_dir + "/err").substr(0, 2000);
+      return;
+    }
+    std::istringstream env(read_file(m_dir + "/env"));
+    for (std::string line; std::getline(env, line);) {
+      const auto eq = line.find('=');
+      if (eq == std::string::npos) {
+        continue;
+      }
+      std::string value = line.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+        value = value.substr(1, value.size() - 2);
+      }
+      m_env[line.substr(0, eq)] = value;
+    }
+    m_started = true;
+  }
+
+  std::string m_dir;
+  std::string m_error;
+  bool m_started = false;
+  std::map<std::string, std::string> m_env;
+};
+
+} // namespace spnscan::e2e

@@ -1,0 +1,152 @@
+// The real binary against the fixture slapd loaded with fixtures/contoso.ldif: a live scan must
+// give exactly the findings of the offline scan of the same LDIF, whatever the transport and bind.
+
+#include "run_binary.hpp"
+#include "servers.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <tuple>
+
+using namespace spnscan::e2e;
+using Json = nlohmann::json;
+
+namespace {
+
+using Finding = std::tuple<std::string, std::string, std::string, std::string>; // id, rule, spn, dn
+
+std::string lower(std::string s) {
+  for (auto& c : s) {
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return s;
+}
+
+// slapd returns attribute types in DNs lower-cased (cn=HUB1,ou=Servers,...): compare DNs
+// case-insensitively, as AD does. The ids are computed from lower-cased DNs already.
+std::set<Finding> findings(const Json& report) {
+  std::set<Finding> out;
+  for (const auto& f : report["findings"]) {
+    out.insert({f["id"], f["rule"], f["spn"], lower(f["account"]["dn"].get<std::string>())});
+  }
+  return out;
+}
+
+Slapd& contoso() {
+  static Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
+  return server;
+}
+
+std::set<Finding> offline() {
+  const auto r = run({"scan", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  REQUIRE(r.status == 1);
+  return findings(Json::parse(r.out));
+}
+
+Json live(std::vector<std::string> args, int expected_status = 1) {
+  std::vector<std::string> all = {"scan", "--format", "json", "--timeout", "20"};
+  all.insert(all.end(), args.begin(), args.end());
+  const auto r = run(all);
+  INFO(r.err);
+  REQUIRE(r.status == expected_status);
+  return Json::parse(r.out);
+}
+
+} // namespace
+
+TEST_CASE("live scan: LDAPS with the test CA gives exactly the offline findings", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  const Json report = live({"-H", server.get("LDAPS_URI"), "--ca-file", server.get("CA_FILE")});
+  CHECK(findings(report) == offline());
+  CHECK(findings(report).size() == 30);
+  CHECK(report["scan"]["complete"] == true);
+  CHECK(report["scan"]["accounts"] == 37);
+  CHECK(report["scan"]["spns"] == 151);
+  CHECK(report["scan"]["sources"] == Json::array({server.get("LDAPS_URI")}));
+  CHECK(report["scan"]["spn_mappings"] == "directory");
+}
+
+TEST_CASE("live scan: StartTLS with a simple bind from a password file", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  // The certificate names localhost, so -H must too.
+  std::string uri = server.get("LDAP_URI");
+  uri.replace(uri.find("127.0.0.1"), 9, "localhost");
+  const Json report = live({"-H", uri, "-Z", "--ca-file", server.get("CA_FILE"), "-D",
+                            server.get("READER_DN"), "-y", server.get("READER_PASSWORD_FILE")});
+  CHECK(findings(report) == offline());
+}
+
+TEST_CASE("live scan: SASL EXTERNAL over ldapi://", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  const Json report = live({"-H", server.get("LDAPI_URI"), "-Y", "EXTERNAL"});
+  CHECK(findings(report) == offline());
+}
+
+TEST_CASE("live scan: a simple bind over cleartext is refused before anything is sent", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  const auto r = run({"scan", "-H", server.get("LDAP_URI"), "-D", server.get("READER_DN"), "-y",
+                      server.get("READER_PASSWORD_FILE")});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--allow-plaintext-bind") != std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("live scan: TLS verification fails for a wrong host name and without the CA", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  std::string by_ip = server.get("LDAPS_URI");
+  by_ip.replace(by_ip.find("localhost"), 9, "127.0.0.1");
+  auto r = run({"scan", "-H", by_ip, "--ca-file", server.get("CA_FILE"), "--timeout", "10"});
+  CHECK(r.status == 3);
+  CHECK(r.out.empty());
+  r = run({"scan", "-H", server.get("LDAPS_URI"), "--timeout", "10"}, "LDAPTLS_REQCERT=never ");
+  CHECK(r.status == 3);
+  // Turned off explicitly, it connects and says so in the report.
+  r = run({"scan", "-H", by_ip, "--insecure-skip-verify", "--format", "json", "--timeout", "10"});
+  CHECK(r.status == 1);
+  bool warned = false;
+  const Json report = Json::parse(r.out);
+  for (const auto& w : report["scan"]["warnings"]) {
+    warned = warned || w.get<std::string>().find("verification") != std::string::npos;
+  }
+  CHECK(warned);
+}
+
+TEST_CASE("live query, list and check use the directory too", "[ldap]") {
+  auto& server = contoso();
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  const std::vector<std::string> source = {"-H", server.get("LDAPS_URI"), "--ca-file",
+                                           server.get("CA_FILE")};
+  std::vector<std::string> args = {"query", "SMTP/*"};
+  args.insert(args.end(), source.begin(), source.end());
+  auto r = run(args);
+  CHECK(r.status == 0);
+  CHECK(lower(r.out).find("cn=administrator,cn=users,dc=contoso,dc=com") != std::string::npos);
+  args = {"check", "HTTP/web01.contoso.com", "svc_new"};
+  args.insert(args.end(), source.begin(), source.end());
+  CHECK(run(args).status == 1);
+}
