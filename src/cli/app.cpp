@@ -326,6 +326,7 @@ ExitStatus run_rules(const CliOptions& o) {
 } // namespace
 
 int spnscan_main(int argc, char** argv) {
+  platform::prepare_process();
   CliOptions o;
   CLI::App app{"spnscan: find Service Principal Name conflicts in Active Directory, read-only. "
                "See man spnscan(1)."};

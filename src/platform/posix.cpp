@@ -177,6 +177,11 @@ FileDescriptor create_temp_file(const std::string& dir, const std::string& base,
 
 } // namespace
 
+void prepare_process()
+{
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
 bool is_terminal(std::FILE* stream)
 {
   return stream != nullptr && ::isatty(::fileno(stream)) == 1;

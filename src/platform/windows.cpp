@@ -168,6 +168,11 @@ private:
 
 } // namespace
 
+void prepare_process()
+{
+  // Windows has no SIGPIPE: a closed socket is an error return.
+}
+
 bool is_terminal(std::FILE* stream)
 {
   return stream != nullptr && _isatty(_fileno(stream)) != 0;

@@ -150,3 +150,39 @@ TEST_CASE("live query, list and check use the directory too", "[ldap]") {
   args.insert(args.end(), source.begin(), source.end());
   CHECK(run(args).status == 1);
 }
+
+TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incomplete report", "[ldap]") {
+  for (const std::string scenario : {"drop-after-first-page", "drop-mid-page", "disconnect-notice"}) {
+    Responder responder(scenario);
+    if (responder.uri().empty()) {
+      skip("ldap_responder.py did not start");
+      return;
+    }
+    TempDir dir;
+    const std::string out = dir.file("report.json");
+    write_text(out, "{\"last\": \"good\"}\n");
+    const auto r = run({"scan", "-H", responder.uri(), "--format", "json", "-o", out, "--timeout", "10"});
+    INFO(scenario << ": " << r.err);
+    CHECK(r.status == 3);
+    CHECK(r.err.find("spnscan: error:") != std::string::npos);
+    // The last complete report is kept; the partial one sits beside it, marked incomplete.
+    CHECK(slurp(out) == "{\"last\": \"good\"}\n");
+    const Json partial = Json::parse(slurp(out + ".incomplete"));
+    CHECK(partial["scan"]["complete"] == false);
+    CHECK_FALSE(partial["scan"]["incomplete_reason"].get<std::string>().empty());
+  }
+}
+
+TEST_CASE("live scan: a server that never answers cannot hang a cron job", "[ldap]") {
+  Responder responder("stall");
+  if (responder.uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run({"scan", "-H", responder.uri(), "--timeout", "2"});
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.status == 3);
+  CHECK(r.err.find("timed out after 2 s") != std::string::npos);
+  CHECK(seconds < 20);
+}

@@ -8,6 +8,10 @@
 // compiles on a given system).
 namespace spnscan::platform {
 
+// Process-wide setup before any network I/O: on POSIX, ignore SIGPIPE so that a server closing
+// the connection while libldap writes is an error the scan reports (exit 3), not a silent death.
+void prepare_process();
+
 // True when the stream is a terminal (colour and prompts only then).
 bool is_terminal(std::FILE* stream);
 

@@ -40,6 +40,12 @@ struct ValuesFree {
 // The binary-safe values of one attribute (ldap_get_values_len).
 using ValuesPtr = std::unique_ptr<berval*, ValuesFree>;
 
+struct AttributeValuesFree {
+  void operator()(berval* values) const { ldap_memfree(values); }
+};
+// The value array of ldap_get_attribute_ber: the array is ours, the values point into the message.
+using AttributeValuesPtr = std::unique_ptr<berval, AttributeValuesFree>;
+
 struct BervalFree {
   void operator()(berval* value) const { ber_bvfree(value); }
 };

@@ -5,6 +5,8 @@
 #include "spnscan/error.hpp"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <cctype>
 #include <set>
 #include <utility>
@@ -284,11 +286,16 @@ void SpnSearch::handle_entry(LDAPMessage* message)
   LDAP* ld = m_session.get();
   m_entry.clear();
   m_entry.origin = m_session.uri();
-  ldap::LdapString dn(ldap_get_dn(ld, message));
-  if (!dn) {
-    throw DirectoryError(m_session.failure("ldap_get_dn", LDAP_DECODING_ERROR));
+  // One pass over the entry with values pointing into the message: ldap_get_values_len would
+  // rescan the entry for each attribute and copy every value (ldapsearch reads it this way too).
+  BerElement* raw_ber = nullptr;
+  berval dn{};
+  if (ldap_get_dn_ber(ld, message, &raw_ber, &dn) != LDAP_SUCCESS || dn.bv_val == nullptr) {
+    ldap::BerPtr cleanup(raw_ber);
+    throw DirectoryError(m_session.failure("ldap_get_dn_ber", LDAP_DECODING_ERROR));
   }
-  m_entry.dn = dn.get();
+  ldap::BerPtr ber(raw_ber);
+  m_entry.dn.assign(dn.bv_val, dn.bv_len);
 
   struct Ranged {
     Attr attr;
@@ -299,13 +306,19 @@ void SpnSearch::handle_entry(LDAPMessage* message)
   std::vector<Ranged> ranged;
   std::array<bool, k_attr_count> plain{};
 
-  int ok = LDAP_SUCCESS;
-  ldap_set_option(ld, LDAP_OPT_RESULT_CODE, &ok);
-  BerElement* raw_ber = nullptr;
-  ldap::LdapString name(ldap_first_attribute(ld, message, &raw_ber));
-  ldap::BerPtr ber(raw_ber);
-  for (; name; name.reset(ldap_next_attribute(ld, message, ber.get()))) {
-    const std::string_view description(name.get());
+  for (;;) {
+    berval name{};
+    BerVarray raw_values = nullptr;
+    if (ldap_get_attribute_ber(ld, message, ber.get(), &name, &raw_values) != LDAP_SUCCESS) {
+      ldap_memfree(raw_values);
+      throw DirectoryError(m_session.failure("reading the attributes of " + ldap::printable(m_entry.dn),
+                                             LDAP_DECODING_ERROR));
+    }
+    const ldap::AttributeValuesPtr values(raw_values);
+    if (name.bv_val == nullptr) {
+      break;
+    }
+    const std::string_view description(name.bv_val, name.bv_len);
     const std::size_t semi = description.find(';');
     const std::string_view type = description.substr(0, semi);
     const std::string_view options =
@@ -314,25 +327,22 @@ void SpnSearch::handle_entry(LDAPMessage* message)
     if (!attr) {
       continue;
     }
-    std::vector<std::string> values = values_of(ld, message, name.get());
+    std::vector<std::string> received;
+    for (const berval* v = values.get(); v != nullptr && v->bv_val != nullptr; ++v) {
+      received.emplace_back(v->bv_val, v->bv_len);
+    }
     if (icontains(options, "range=")) {
       const auto range = parse_range_option(options);
       if (!range) {
         range_error(std::string(type), "malformed option '" + ldap::printable(options) + "'");
       }
-      ranged.push_back({*attr, std::string(type), *range, std::move(values)});
+      ranged.push_back({*attr, std::string(type), *range, std::move(received)});
       continue;
     }
     plain[static_cast<std::size_t>(*attr)] = true;
     auto& target = m_entry[*attr];
-    std::move(values.begin(), values.end(), std::back_inserter(target));
+    std::move(received.begin(), received.end(), std::back_inserter(target));
   }
-  int rc = LDAP_SUCCESS;
-  ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
-  if (rc != LDAP_SUCCESS) {
-    throw DirectoryError(m_session.failure("reading the attributes of " + ldap::printable(m_entry.dn), rc));
-  }
-
   for (auto& part : ranged) {
     if (plain[static_cast<std::size_t>(part.attr)]) {
       continue; // the whole attribute came too; the ranged copy adds nothing
