@@ -134,6 +134,10 @@ private:
                                            const std::vector<std::size_t>& holders,
                                            std::string& reason) const;
   std::string describe(std::size_t account) const;
+  // "a (user), b (computer)": every account of the list described.
+  std::string describe_all(const std::vector<std::size_t>& accounts) const;
+  // Puts every account of `holders` but `except` into finding.related.
+  void relate(Finding& finding, const std::vector<std::size_t>& holders, std::size_t except) const;
 
   const Directory& m_dir;
   const AnalyzerOptions& m_options;
@@ -174,8 +178,29 @@ std::string Analysis::describe(std::size_t account) const {
   return fmt::format("{} ({})", name, what);
 }
 
+std::string Analysis::describe_all(const std::vector<std::size_t>& accounts) const {
+  std::string list;
+  for (auto a : accounts) {
+    list += (list.empty() ? "" : ", ") + describe(a);
+  }
+  return list;
+}
+
+void Analysis::relate(Finding& finding, const std::vector<std::size_t>& holders,
+                      std::size_t except) const {
+  for (auto h : holders) {
+    if (h != except) {
+      finding.related.push_back(ref(h));
+    }
+  }
+}
+
 void Analysis::build_machine_index() {
-  m_machine_names = HashIndex(2 * m_dir.account_count());
+  std::size_t machines = 0;
+  for (std::size_t i = 0; i < m_dir.account_count(); ++i) {
+    machines += is_machine(m_dir.account(i).kind) ? 1u : 0u;
+  }
+  m_machine_names = HashIndex(2 * machines); // a DNS name and a short name each
   for (std::size_t i = 0; i < m_dir.account_count(); ++i) {
     const auto a = m_dir.account(i);
     if (!is_machine(a.kind)) {
@@ -458,15 +483,8 @@ void Analysis::duplicate_rule() {
     }
     // The account the fix applies to comes first; the keeper and the rest follow.
     Finding f = make(rule::k_duplicate, text, remove.front());
-    for (auto h : holders) {
-      if (h != remove.front()) {
-        f.related.push_back(ref(h));
-      }
-    }
-    std::string list;
-    for (auto h : holders) {
-      list += (list.empty() ? "" : ", ") + describe(h);
-    }
+    relate(f, holders, remove.front());
+    const std::string list = describe_all(holders);
     f.message = fmt::format(
         "'{}' is registered on {} accounts: {}. An SPN must be unique in the forest: the KDC "
         "cannot tell whose key to encrypt the service ticket with, logs System event 11 and "
@@ -564,19 +582,9 @@ void Analysis::alias_rule() {
       remove = alias_holders;
     }
     Finding f = make(rule::k_alias_collision, remove_spn, remove.front());
-    for (auto h : all) {
-      if (h != remove.front()) {
-        f.related.push_back(ref(h));
-      }
-    }
-    std::string alias_list;
-    for (auto h : alias_holders) {
-      alias_list += (alias_list.empty() ? "" : ", ") + describe(h);
-    }
-    std::string target_list;
-    for (auto h : target_holders) {
-      target_list += (target_list.empty() ? "" : ", ") + describe(h);
-    }
+    relate(f, all, remove.front());
+    const std::string alias_list = describe_all(alias_holders);
+    const std::string target_list = describe_all(target_holders);
     f.message = fmt::format(
         "'{}' on {} collides with '{}' on {}: sPNMappings maps {}/ to {}/, so the KDC treats '{}' "
         "as covering '{}' and two accounts answer to the same name. Kerberos to the service fails "

@@ -132,29 +132,33 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
   const std::string wanted_class = ascii_lower(wanted.service_class);
 
   std::vector<CheckConflict> out;
-  for (std::size_t s = 0; s < directory.spn_count(); ++s) {
-    const auto owner = directory.account(directory.spn_owner(s));
+  // Account by account: finding an SPN's owner is a search, and the account check is per account.
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto owner = directory.account(a);
     if (names_account(owner, account)) {
       continue;
     }
-    const auto existing = directory.spn(s);
-    const std::string existing_key = spn_key(existing);
-    if (existing_key == key) {
-      out.push_back({"duplicate-spn", std::string(existing), account_ref(directory, owner.index)});
-      continue;
-    }
-    const auto parsed_existing = parse_spn(existing);
-    const auto* other = std::get_if<Spn>(&parsed_existing);
-    if (other == nullptr || existing_key.substr(other->service_class.size()) != rest) {
-      continue;
-    }
-    const std::string other_class = ascii_lower(other->service_class);
-    const auto other_target = mappings.target_of(other_class);
-    // host/X exists and we add alias/X, or alias/X exists and we add host/X.
-    if ((wanted_target && *wanted_target == other_class) ||
-        (other_target && *other_target == wanted_class)) {
-      out.push_back(
-          {"spn-alias-collision", std::string(existing), account_ref(directory, owner.index)});
+    for (std::size_t s = owner.first_spn; s < owner.first_spn + owner.spn_count; ++s) {
+      const auto existing = directory.spn(s);
+      const std::string existing_key = spn_key(existing);
+      if (existing_key == key) {
+        out.push_back(
+            {"duplicate-spn", std::string(existing), account_ref(directory, owner.index)});
+        continue;
+      }
+      const auto parsed_existing = parse_spn(existing);
+      const auto* other = std::get_if<Spn>(&parsed_existing);
+      if (other == nullptr || existing_key.substr(other->service_class.size()) != rest) {
+        continue;
+      }
+      const std::string other_class = ascii_lower(other->service_class);
+      const auto other_target = mappings.target_of(other_class);
+      // host/X exists and we add alias/X, or alias/X exists and we add host/X.
+      if ((wanted_target && *wanted_target == other_class) ||
+          (other_target && *other_target == wanted_class)) {
+        out.push_back(
+            {"spn-alias-collision", std::string(existing), account_ref(directory, owner.index)});
+      }
     }
   }
   return out;

@@ -12,41 +12,97 @@ Directory::Directory() : m_mappings(SpnMappings::windows_default()) {}
 
 AccountView Directory::account(std::size_t index) const {
   const Record& r = m_accounts[index];
+  std::string_view names[3];
+  m_text.view_group(r.names, names);
   AccountView v;
   v.index = index;
-  v.dn = m_text.view(r.dn);
-  v.sam_account_name = m_text.view(r.sam);
-  v.dns_host_name = m_text.view(r.dns);
+  v.dn = r.parent == k_no_parent ? DnText(names[0]) : DnText(names[0], m_parents[r.parent]);
+  v.sam_account_name = names[1];
+  v.dns_host_name = names[2];
   v.kind = r.kind;
   v.rid = r.rid;
-  v.privileged = r.privileged;
-  v.disabled = r.disabled;
-  v.spns_truncated = r.truncated;
+  v.privileged = (r.flags & k_privileged) != 0;
+  v.disabled = (r.flags & k_disabled) != 0;
+  v.spns_truncated = (r.flags & k_truncated) != 0;
   v.first_spn = r.first_spn;
-  v.spn_count = r.spn_count;
+  const std::size_t end =
+      index + 1 < m_accounts.size() ? m_accounts[index + 1].first_spn : m_spns.size();
+  v.spn_count = static_cast<std::uint32_t>(end - r.first_spn);
   return v;
+}
+
+std::size_t Directory::spn_owner(std::size_t index) const {
+  // The last account whose first SPN is at or before index; accounts without SPNs share their
+  // successor's first_spn and come before it, so they are never picked.
+  std::size_t low = 0;
+  std::size_t high = m_accounts.size();
+  while (high - low > 1) {
+    const std::size_t mid = low + (high - low) / 2;
+    if (m_accounts[mid].first_spn <= index) {
+      low = mid;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+namespace {
+
+// Position of the first comma that is not escaped with a backslash, or npos.
+std::size_t first_rdn_end(std::string_view dn) {
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    if (dn[i] == '\\') {
+      ++i;
+    } else if (dn[i] == ',') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+} // namespace
+
+std::uint16_t Directory::intern_parent(std::string_view parent) {
+  if (const auto it = m_parent_ids.find(parent); it != m_parent_ids.end()) {
+    return it->second;
+  }
+  if (m_parents.size() >= k_max_parents) {
+    return k_no_parent;
+  }
+  const std::string_view kept = m_text.view(m_text.add(parent));
+  const auto id = static_cast<std::uint16_t>(m_parents.size());
+  m_parents.push_back(kept);
+  m_parent_ids.emplace(kept, id);
+  return id;
 }
 
 void Directory::add_account(const AccountView& facts, const std::vector<std::string>& spns) {
   if (m_spns.size() + spns.size() > std::numeric_limits<std::uint32_t>::max()) {
     throw InputError("more than 4 billion SPN values: not supported");
   }
+  const std::string_view dn = facts.dn;
+  std::string_view head = dn;
   Record r{};
-  r.dn = m_text.add(facts.dn);
-  r.sam = m_text.add(facts.sam_account_name);
-  r.dns = m_text.add(facts.dns_host_name);
+  r.parent = k_no_parent;
+  if (const auto comma = first_rdn_end(dn); comma != std::string_view::npos) {
+    r.parent = intern_parent(dn.substr(comma + 1));
+    if (r.parent != k_no_parent) {
+      head = dn.substr(0, comma);
+    }
+  }
+  r.names = m_text.add_group({head, facts.sam_account_name, facts.dns_host_name});
   r.first_spn = static_cast<std::uint32_t>(m_spns.size());
-  r.spn_count = static_cast<std::uint32_t>(spns.size());
   r.rid = facts.rid;
   r.kind = facts.kind;
-  r.privileged = facts.privileged;
-  r.disabled = facts.disabled;
-  r.truncated = facts.spns_truncated;
-  const auto owner = static_cast<std::uint32_t>(m_accounts.size());
+  r.flags = static_cast<std::uint8_t>((facts.privileged ? k_privileged : 0) |
+                                      (facts.disabled ? k_disabled : 0) |
+                                      (facts.spns_truncated ? k_truncated : 0));
+  m_text_bytes += dn.size() + facts.sam_account_name.size() + facts.dns_host_name.size();
   for (const auto& spn : spns) {
     m_spns.push_back(m_text.add(spn));
-    m_spn_owner.push_back(owner);
     m_spn_bytes += spn.size();
+    m_text_bytes += spn.size();
   }
   m_accounts.push_back(r);
 }

@@ -182,6 +182,26 @@ create_accounts() {
     run_logged "create computer WEB01" samba_tool computer create WEB01
     run_logged "create user svc_sql" samba_tool user create svc_sql --random-password
     run_logged "add SPN to svc_sql" samba_tool spn add "MSSQLSvc/sql1.$DNS_DOMAIN:1433" svc_sql
+    # What a BIND9_DLZ provision creates (setup/provision_dns_add_samba.ldif): user dns-dc1 with
+    # DNS/dc1.samdom.example.com while DC1$ holds HOST/dc1...; "dns" is a host alias in
+    # sPNMappings, yet the pair is by design and must not be reported. Samba accepts this SPN.
+    run_logged "create user dns-$HOST_NAME" samba_tool user create "dns-$HOST_NAME" --random-password \
+        --description="DNS Service Account for $HOST_NAME"
+    run_logged "add SPN to dns-$HOST_NAME" samba_tool spn add "DNS/$DC_HOST" "dns-$HOST_NAME"
+}
+
+# samba-tool computer create leaves a pre-staged account: disabled (userAccountControl 4098)
+# and without dNSHostName. A joined Exchange or web server's account is enabled and carries its
+# DNS name, which is how a scanner tells that SMTP/hub1.samdom.example.com names HUB1$. Written
+# through sam.ldb, so samba's own checks apply (it accepts the same change over LDAP too).
+complete_machine_accounts() {
+    local name
+    for name in HUB1 WEB01; do
+        printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nreplace: dNSHostName\n' "$name" "$BASE_DN"
+        printf 'dNSHostName: %s.%s\n-\nreplace: userAccountControl\nuserAccountControl: 4096\n\n' "${name,,}" "$DNS_DOMAIN"
+    done >"$DIR/machines.ldif"
+    run_logged "give HUB1 and WEB01 their dNSHostName and enable them" \
+        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/machines.ldif"
 }
 
 # Writes SPNs that samba refuses as duplicates straight into the domain partition file. Without
@@ -321,6 +341,7 @@ cmd_start() {
     write_krb5_conf
     add_dc_spns
     create_accounts
+    complete_machine_accounts
     write_duplicate_spns
     if ((many > 0)); then
         log "adding $many bulk computer accounts"

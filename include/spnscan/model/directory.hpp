@@ -7,9 +7,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace spnscan {
@@ -26,10 +26,44 @@ struct ScanInfo {
   bool spn_mappings_from_directory = false;
 };
 
+// An account's DN as Directory keeps it: the first RDN and the parent DN it shares with its
+// siblings, joined into the full text on first use, so the loops that never look at DNs do not
+// pay for building them. Converts to std::string_view; the view lives as long as this object.
+// Not safe to convert from two threads at once (the joined text is cached).
+class DnText {
+public:
+  DnText() = default;
+  DnText(std::string_view full) : m_head(full) {}
+  DnText(const std::string& full) : m_head(full) {}
+  DnText(std::string&&) = delete; // would leave a dangling view
+  DnText(const char* full) : m_head(full) {}
+  // The DN head + "," + parent.
+  DnText(std::string_view head, std::string_view parent)
+      : m_head(head), m_parent(parent), m_split(true) {}
+
+  operator std::string_view() const { return view(); }
+  std::string_view view() const {
+    if (!m_split) {
+      return m_head;
+    }
+    if (m_joined.empty()) {
+      m_joined.reserve(m_head.size() + 1 + m_parent.size());
+      m_joined.append(m_head).append(1, ',').append(m_parent);
+    }
+    return m_joined;
+  }
+
+private:
+  std::string_view m_head;
+  std::string_view m_parent;
+  bool m_split = false;
+  mutable std::string m_joined; // head,parent once asked for
+};
+
 // One account that holds at least one SPN, as the analyzer sees it.
 struct AccountView {
   std::size_t index = 0;
-  std::string_view dn;
+  DnText dn;
   std::string_view sam_account_name;
   std::string_view dns_host_name;
   AccountKind kind = AccountKind::user;
@@ -52,10 +86,12 @@ public:
   AccountView account(std::size_t index) const;
   std::size_t spn_count() const { return m_spns.size(); }
   std::string_view spn(std::size_t index) const { return m_text.view(m_spns[index]); }
-  // Index of the account holding SPN number `index`.
-  std::size_t spn_owner(std::size_t index) const { return m_spn_owner[index]; }
-  // Bytes of text held (DNs, names and SPN values) and of SPN values alone.
-  std::uint64_t text_bytes() const { return m_text.bytes(); }
+  // Index of the account holding SPN number `index` (a binary search: SPNs are stored account
+  // by account, so the accounts' first SPN numbers ascend).
+  std::size_t spn_owner(std::size_t index) const;
+  // Bytes of text the accounts hold (full DNs, names and SPN values) and of SPN values alone,
+  // as read, before DNs share their parents.
+  std::uint64_t text_bytes() const { return m_text_bytes; }
   std::uint64_t spn_text_bytes() const { return m_spn_bytes; }
 
   const SpnMappings& spn_mappings() const { return m_mappings; }
@@ -63,20 +99,39 @@ public:
   ScanInfo& info() { return m_info; }
 
   // --- filled by DirectoryBuilder ---
+  // Throws InputError past 4 billion SPN values, std::length_error past 4 GiB of text.
   void add_account(const AccountView& facts, const std::vector<std::string>& spns);
   void set_spn_mappings(SpnMappings mappings) { m_mappings = std::move(mappings); }
 
 private:
+  // 16 bytes an account: the names sit in the pool, the SPN count is the gap to the next
+  // account's first SPN.
   struct Record {
-    TextRef dn, sam, dns;
-    std::uint32_t first_spn, spn_count, rid;
+    TextRef names; // first RDN (the whole DN when unshared), sAMAccountName, dNSHostName
+    std::uint32_t first_spn;
+    std::uint32_t rid;
+    std::uint16_t parent; // index in m_parents, or k_no_parent
     AccountKind kind;
-    bool privileged, disabled, truncated;
+    std::uint8_t flags; // k_privileged | k_disabled | k_truncated
   };
+  static_assert(sizeof(Record) == 16, "Record is the cost of an account: keep it packed");
+  static constexpr std::uint16_t k_no_parent = 0xFFFF;
+  // Past this many distinct parents a DN is kept whole: the directory is flat enough that
+  // sharing pays little.
+  static constexpr std::size_t k_max_parents = k_no_parent;
+  static constexpr std::uint8_t k_privileged = 1;
+  static constexpr std::uint8_t k_disabled = 2;
+  static constexpr std::uint8_t k_truncated = 4;
+
+  // Returns the index of parent in m_parents, adding it, or k_no_parent when full.
+  std::uint16_t intern_parent(std::string_view parent);
+
   TextPool m_text;
-  std::deque<Record> m_accounts;
-  std::deque<TextRef> m_spns;
-  std::deque<std::uint32_t> m_spn_owner;
+  ChunkedArray<Record, 14> m_accounts;
+  ChunkedArray<TextRef, 16> m_spns;
+  std::vector<std::string_view> m_parents; // parent DNs, text in m_text
+  std::unordered_map<std::string_view, std::uint16_t> m_parent_ids;
+  std::uint64_t m_text_bytes = 0;
   std::uint64_t m_spn_bytes = 0;
   SpnMappings m_mappings;
   ScanInfo m_info;

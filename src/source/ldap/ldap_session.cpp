@@ -358,6 +358,12 @@ void Session::sasl_bind()
     if (!defaults.refusal.empty()) {
       text += " (" + defaults.refusal + ")";
     }
+    // libldap asks the KDC for ldap/<reverse-DNS name of the address>, which often is not the
+    // DC's name (Windows uses the name as given); -N keeps the name from -H.
+    if (!m_options.sasl_no_canon && text.find("Server not found in Kerberos database") != std::string::npos) {
+      text += "; the service ticket was asked for the reverse-DNS name of the server: if it differs "
+              "from the name in -H, add -N to use that name as given";
+    }
     throw DirectoryError(text);
   }
 }

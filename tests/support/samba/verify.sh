@@ -91,6 +91,12 @@ check "GC 3269 LDAPS: alias collision HOST/web01 on WEB01" 0 '^servicePrincipalN
     simple -H "$GCS_URI" -b '' '(sAMAccountName=WEB01$)' servicePrincipalName
 check "Administrator holds SMTPSVC/hub1 (the ldb write took)" 0 '^servicePrincipalName: SMTPSVC/hub1.samdom.example.com$' \
     simple -H "$LDAPS_URI" -b "CN=Administrator,CN=Users,$BASE_DN" -s base servicePrincipalName
+check "HUB1 is enabled and has its dNSHostName" 0 '^dNSHostName: hub1.samdom.example.com$' \
+    simple -H "$LDAPS_URI" -b "$BASE_DN" '(&(sAMAccountName=HUB1$)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))' dNSHostName
+check "WEB01 is enabled and has its dNSHostName" 0 '^dNSHostName: web01.samdom.example.com$' \
+    simple -H "$LDAPS_URI" -b "$BASE_DN" '(&(sAMAccountName=WEB01$)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))' dNSHostName
+check "dns-dc1 holds DNS/dc1.samdom.example.com (as a BIND9_DLZ provision makes it)" 0 '^servicePrincipalName: DNS/dc1.samdom.example.com$' \
+    simple -H "$LDAPS_URI" -b "$BASE_DN" '(sAMAccountName=dns-dc1)' servicePrincipalName
 check "DC has ldap/ SPN (samba_spnupdate ran)" 0 '^servicePrincipalName: ldap/dc1.samdom.example.com$' \
     simple -H "$LDAPS_URI" -b "$BASE_DN" '(sAMAccountName=DC1$)' servicePrincipalName
 check "domain root subtree search returns 3 continuation references" 0 '^# numReferences: 3$' \
