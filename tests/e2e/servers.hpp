@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -129,6 +130,17 @@ private:
   std::string m_uri;
   pid_t m_pid = -1;
 };
+
+// Starts the responder for `scenario`; when it cannot start, skips the test and returns null.
+inline std::unique_ptr<Responder> start_responder(const std::string& scenario)
+{
+  auto responder = std::make_unique<Responder>(scenario);
+  if (responder->uri().empty()) {
+    skip("ldap_responder.py did not start");
+    return nullptr;
+  }
+  return responder;
+}
 
 // A private slapd (tests/support/slapd-fixture.sh), stopped when the object goes.
 class Slapd {

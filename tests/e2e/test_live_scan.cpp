@@ -34,9 +34,14 @@ std::set<Finding> findings(const Json& report) {
   return out;
 }
 
-Slapd& contoso() {
+// The fixture slapd, started once for this process; null (and the test skipped) if it cannot start.
+Slapd* contoso() {
   static Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
-  return server;
+  if (!server.error().empty()) {
+    skip(server.error());
+    return nullptr;
+  }
+  return &server;
 }
 
 std::set<Finding> offline() {
@@ -57,70 +62,65 @@ Json live(std::vector<std::string> args, int expected_status = 1) {
 } // namespace
 
 TEST_CASE("live scan: LDAPS with the test CA gives exactly the offline findings", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
-  const Json report = live({"-H", server.get("LDAPS_URI"), "--ca-file", server.get("CA_FILE")});
+  const Json report = live({"-H", server->get("LDAPS_URI"), "--ca-file", server->get("CA_FILE")});
   CHECK(findings(report) == offline());
   CHECK(findings(report).size() == 30);
   CHECK(report["scan"]["complete"] == true);
   CHECK(report["scan"]["accounts"] == 37);
   CHECK(report["scan"]["spns"] == 151);
-  CHECK(report["scan"]["sources"] == Json::array({server.get("LDAPS_URI")}));
+  CHECK(report["scan"]["sources"] == Json::array({server->get("LDAPS_URI")}));
   CHECK(report["scan"]["spn_mappings"] == "directory");
 }
 
 TEST_CASE("live scan: StartTLS with a simple bind from a password file", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
   // The certificate names localhost, so -H must too.
-  std::string uri = server.get("LDAP_URI");
+  std::string uri = server->get("LDAP_URI");
   uri.replace(uri.find("127.0.0.1"), 9, "localhost");
-  const Json report = live({"-H", uri, "-Z", "--ca-file", server.get("CA_FILE"), "-D",
-                            server.get("READER_DN"), "-y", server.get("READER_PASSWORD_FILE")});
+  const Json report = live({"-H", uri, "-Z", "--ca-file", server->get("CA_FILE"), "-D",
+                            server->get("READER_DN"), "-y", server->get("READER_PASSWORD_FILE")});
   CHECK(findings(report) == offline());
 }
 
 TEST_CASE("live scan: SASL EXTERNAL over ldapi://", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
-  const Json report = live({"-H", server.get("LDAPI_URI"), "-Y", "EXTERNAL"});
+  const Json report = live({"-H", server->get("LDAPI_URI"), "-Y", "EXTERNAL"});
   CHECK(findings(report) == offline());
 }
 
 TEST_CASE("live scan: a simple bind over cleartext is refused before anything is sent", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
-  const auto r = run({"scan", "-H", server.get("LDAP_URI"), "-D", server.get("READER_DN"), "-y",
-                      server.get("READER_PASSWORD_FILE")});
+  const auto r = run({"scan", "-H", server->get("LDAP_URI"), "-D", server->get("READER_DN"), "-y",
+                      server->get("READER_PASSWORD_FILE")});
   CHECK(r.status == 2);
   CHECK(r.err.find("--allow-plaintext-bind") != std::string::npos);
   CHECK(r.out.empty());
 }
 
 TEST_CASE("live scan: TLS verification fails for a wrong host name and without the CA", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
-  std::string by_ip = server.get("LDAPS_URI");
+  std::string by_ip = server->get("LDAPS_URI");
   by_ip.replace(by_ip.find("localhost"), 9, "127.0.0.1");
-  auto r = run({"scan", "-H", by_ip, "--ca-file", server.get("CA_FILE"), "--timeout", "10"});
+  auto r = run({"scan", "-H", by_ip, "--ca-file", server->get("CA_FILE"), "--timeout", "10"});
   CHECK(r.status == 3);
   CHECK(r.out.empty());
-  r = run({"scan", "-H", server.get("LDAPS_URI"), "--timeout", "10"}, "LDAPTLS_REQCERT=never ");
+  r = run({"scan", "-H", server->get("LDAPS_URI"), "--timeout", "10"}, "LDAPTLS_REQCERT=never ");
   CHECK(r.status == 3);
   // Turned off explicitly, it connects and says so in the report.
   r = run({"scan", "-H", by_ip, "--insecure-skip-verify", "--format", "json", "--timeout", "10"});
@@ -134,13 +134,12 @@ TEST_CASE("live scan: TLS verification fails for a wrong host name and without t
 }
 
 TEST_CASE("live query, list and check use the directory too", "[ldap]") {
-  auto& server = contoso();
-  if (!server.error().empty()) {
-    skip(server.error());
+  Slapd* const server = contoso();
+  if (server == nullptr) {
     return;
   }
-  const std::vector<std::string> source = {"-H", server.get("LDAPS_URI"), "--ca-file",
-                                           server.get("CA_FILE")};
+  const std::vector<std::string> source = {"-H", server->get("LDAPS_URI"), "--ca-file",
+                                           server->get("CA_FILE")};
   std::vector<std::string> args = {"query", "SMTP/*"};
   args.insert(args.end(), source.begin(), source.end());
   auto r = run(args);
@@ -153,15 +152,14 @@ TEST_CASE("live query, list and check use the directory too", "[ldap]") {
 
 TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incomplete report", "[ldap]") {
   for (const std::string scenario : {"drop-after-first-page", "drop-mid-page", "disconnect-notice"}) {
-    Responder responder(scenario);
-    if (responder.uri().empty()) {
-      skip("ldap_responder.py did not start");
+    const auto responder = start_responder(scenario);
+    if (!responder) {
       return;
     }
     TempDir dir;
     const std::string out = dir.file("report.json");
     write_text(out, "{\"last\": \"good\"}\n");
-    const auto r = run({"scan", "-H", responder.uri(), "--format", "json", "-o", out, "--timeout", "10"});
+    const auto r = run({"scan", "-H", responder->uri(), "--format", "json", "-o", out, "--timeout", "10"});
     INFO(scenario << ": " << r.err);
     CHECK(r.status == 3);
     CHECK(r.err.find("spnscan: error:") != std::string::npos);
@@ -174,13 +172,12 @@ TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incompl
 }
 
 TEST_CASE("live scan: a server that never answers cannot hang a cron job", "[ldap]") {
-  Responder responder("stall");
-  if (responder.uri().empty()) {
-    skip("ldap_responder.py did not start");
+  const auto responder = start_responder("stall");
+  if (!responder) {
     return;
   }
   const auto start = std::chrono::steady_clock::now();
-  const auto r = run({"scan", "-H", responder.uri(), "--timeout", "2"});
+  const auto r = run({"scan", "-H", responder->uri(), "--timeout", "2"});
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(r.status == 3);
   CHECK(r.err.find("timed out after 2 s") != std::string::npos);

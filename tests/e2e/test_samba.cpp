@@ -211,6 +211,16 @@ SambaDc& samba_dc() {
   return dc;
 }
 
+// The DC for a test case; null, with the test skipped visibly, when it could not start.
+const SambaDc* samba_dc_or_skip() {
+  const SambaDc& dc = samba_dc();
+  if (!dc.error().empty()) {
+    skip(dc.error());
+    return nullptr;
+  }
+  return &dc;
+}
+
 // Runs `spnscan scan --format json` with args; wants expected_status and a JSON report.
 Json scan(const std::vector<std::string>& args, int expected_status, const std::string& env = "") {
   std::vector<std::string> all = {"scan", "--format", "json", "--timeout", "30"};
@@ -301,11 +311,11 @@ const Json& ldaps_report() {
 
 TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 paged accounts",
           "[samba]") {
-  const auto& dc = samba_dc();
-  if (!dc.error().empty()) {
-    skip(dc.error());
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
     return;
   }
+  const SambaDc& dc = *dc_ptr;
   const Json& report = ldaps_report();
   CHECK(rows(report) == k_expected);
 
@@ -399,11 +409,11 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
 }
 
 TEST_CASE("Samba: StartTLS on 389 gives the same findings", "[samba]") {
-  const auto& dc = samba_dc();
-  if (!dc.error().empty()) {
-    skip(dc.error());
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
     return;
   }
+  const SambaDc& dc = *dc_ptr;
   std::vector<std::string> args = {"-H", dc.get("LDAP_URI"), "-Z", "--ca-file", dc.get("CA_FILE")};
   const auto bind = dc.simple_bind();
   args.insert(args.end(), bind.begin(), bind.end());
@@ -417,11 +427,11 @@ TEST_CASE("Samba: StartTLS on 389 gives the same findings", "[samba]") {
 }
 
 TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[samba]") {
-  const auto& dc = samba_dc();
-  if (!dc.error().empty()) {
-    skip(dc.error());
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
     return;
   }
+  const SambaDc& dc = *dc_ptr;
   TempDir tmp;
   // -N: without it libldap canonicalises the host through the connected address (127.0.0.1 ->
   // this machine's name) and asks the KDC for ldap/<that name>, which does not exist. A real DC's
@@ -464,11 +474,11 @@ TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[sam
 
 TEST_CASE("Samba: the Global Catalog covers the forest without continuation references",
           "[samba]") {
-  const auto& dc = samba_dc();
-  if (!dc.error().empty()) {
-    skip(dc.error());
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
     return;
   }
+  const SambaDc& dc = *dc_ptr;
   const auto bind = dc.simple_bind();
   const auto check = [&](std::vector<std::string> args, const std::string& source) {
     INFO(source);
@@ -490,11 +500,11 @@ TEST_CASE("Samba: the Global Catalog covers the forest without continuation refe
 }
 
 TEST_CASE("Samba: refusals and failures say why and exit 2 or 3", "[samba]") {
-  const auto& dc = samba_dc();
-  if (!dc.error().empty()) {
-    skip(dc.error());
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
     return;
   }
+  const SambaDc& dc = *dc_ptr;
   TempDir tmp;
   SECTION("a simple bind over plain LDAP is refused before the password is read") {
     // A password file that does not exist: reading it would fail with another message.
