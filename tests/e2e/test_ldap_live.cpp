@@ -163,7 +163,8 @@ TEST_CASE("LdapSource: a server that never answers times out within --timeout", 
   const auto result = scan(options);
   REQUIRE(result->error);
   CHECK(*result->error == "RootDSE search timed out after 2 s");
-  CHECK(result->seconds < 6);
+  // A bound, not a benchmark: it proves the 2 s timeout ends the wait (generous for a loaded CI).
+  CHECK(result->seconds < 15);
 }
 
 TEST_CASE("LdapSource: a search that never answers times out and is incomplete", "[ldap]")
@@ -178,7 +179,7 @@ TEST_CASE("LdapSource: a search that never answers times out and is incomplete",
   const auto result = scan(options);
   REQUIRE(result->error);
   CHECK_THAT(*result->error, Catch::Contains("timed out after 2 s"));
-  CHECK(result->seconds < 10);
+  CHECK(result->seconds < 15);
 }
 
 TEST_CASE("LdapSource: busy server", "[ldap]")
