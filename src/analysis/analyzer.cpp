@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
+#include <iterator>
+#include <thread>
 #include <map>
 #include <optional>
 #include <set>
@@ -102,6 +105,14 @@ public:
   std::vector<Finding> run();
 
 private:
+  // What one thread of the per-SPN pass collects; merged in account order afterwards, so the
+  // result does not depend on the number of threads.
+  struct Worker {
+    std::vector<Finding> findings;
+    std::vector<Keyed> probes; // hash of "<target>/rest" -> alias SPN index
+    std::string class_buffer;  // lower-cased service class of the SPN at hand
+    std::exception_ptr error;
+  };
   bool enabled(std::string_view rule_id) const {
     return m_options.disabled_rules.find(rule_id) == m_options.disabled_rules.end();
   }
@@ -120,12 +131,14 @@ private:
     std::string_view dns;   // dNSHostName without a trailing dot
     std::string_view short_name; // sAMAccountName without the '$'
   };
-  void index_spn(std::uint32_t spn_index, const Canonical& canon);
-  void per_spn_rules(std::size_t account, const AccountNames& names, std::size_t spn_index,
+  void index_spn(std::uint32_t spn_index, std::uint64_t hash);
+  void per_spn_rules(Worker& w, const AccountView& a, const AccountNames& names, std::size_t spn_index,
                      const Canonical& canon);
-  void duplicate_rule();
-  void alias_rule();
-  void add(Finding finding, const std::vector<std::size_t>& holders);
+  void duplicate_rule(Worker& w);
+  void alias_rule(Worker& w);
+  void per_spn_pass(Worker& worker, std::size_t first_account, std::size_t end_account,
+                    std::vector<std::uint64_t>* hashes);
+  void add(Worker& worker, Finding finding, const std::vector<std::size_t>& holders) const;
   Finding make(std::string_view rule_id, std::string_view spn, std::size_t account) const;
   void set_removal(Finding& finding, std::string_view spn, const std::vector<std::size_t>& remove,
                    std::optional<std::size_t> keep, Aftercare aftercare) const;
@@ -146,9 +159,10 @@ private:
   HashIndex m_spn_keys{0};      // canonical SPN -> SPN index
   // SPN index of the first holder of a key -> the other SPN indexes with that key.
   std::map<std::uint32_t, std::vector<std::uint32_t>> m_duplicates;
-  std::vector<Keyed> m_alias_probes; // hash of "<target>/rest" -> alias SPN index
-  std::string m_class_buffer;        // lower-cased service class of the SPN at hand
-  std::vector<Finding> m_findings;
+  std::vector<Worker> m_workers; // the per-SPN pass, in account order
+  Worker m_main;                 // findings of the whole-directory rules
+  Canonical m_canon_a;           // scratch of the sequential index build
+  Canonical m_canon_b;
 };
 
 AccountRef Analysis::ref(std::size_t account) const {
@@ -255,7 +269,7 @@ void Analysis::set_removal(Finding& finding, std::string_view spn,
 
 // The id hashes the rule, the SPN's canonical form and every holder's DN, so it stays the
 // same from run to run whatever the order the directory returned the accounts in.
-void Analysis::add(Finding finding, const std::vector<std::size_t>& holders) {
+void Analysis::add(Worker& worker, Finding finding, const std::vector<std::size_t>& holders) const {
   std::vector<std::string> dns;
   for (auto h : holders) {
     dns.push_back(lower_dn(h));
@@ -269,7 +283,7 @@ void Analysis::add(Finding finding, const std::vector<std::size_t>& holders) {
     hash = fnv1a(dn, hash);
   }
   finding.id = fmt::format("{}:{:016x}", finding.rule, hash);
-  m_findings.push_back(std::move(finding));
+  worker.findings.push_back(std::move(finding));
 }
 
 std::optional<std::size_t> Analysis::choose_keeper(const Canonical& canon,
@@ -300,9 +314,9 @@ std::optional<std::size_t> Analysis::choose_keeper(const Canonical& canon,
   return std::nullopt;
 }
 
-void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
+void Analysis::per_spn_rules(Worker& w, const AccountView& a, const AccountNames& names,
                              std::size_t spn_index, const Canonical& canon) {
-  const auto a = m_dir.account(account);
+  const std::size_t account = a.index;
   const std::string_view text = m_dir.spn(spn_index);
   if (!canon.parsed) {
     if (enabled(rule::k_malformed)) {
@@ -313,7 +327,7 @@ void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
           "the service it was meant for has no working SPN (Kerberos fails or falls back to NTLM).",
           text, describe(account), canon.error);
       set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
-      add(std::move(f), {account});
+      add(w, std::move(f), {account});
     }
     return;
   }
@@ -342,11 +356,11 @@ void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
         "account. Remove the value from {}; never remove it from the machine account.",
         text, describe(account), owner_text, describe(account));
     set_removal(f, text, {account}, keep, Aftercare::exchange);
-    add(std::move(f), {account});
+    add(w, std::move(f), {account});
   }
-  m_class_buffer.assign(canon.key, 0, canon.class_length); // the key is lower-case already
+  w.class_buffer.assign(canon.key, 0, canon.class_length); // the key is lower-case already
   if (!machine && enabled(rule::k_host_bound_on_user) &&
-      m_host_bound.find(m_class_buffer) != m_host_bound.end()) {
+      m_host_bound.find(w.class_buffer) != m_host_bound.end()) {
     Finding f = make(rule::k_host_bound_on_user, text, account);
     const auto owners = machines_named(spn.host);
     for (auto o : owners) {
@@ -360,7 +374,7 @@ void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
         owners.empty() ? std::string(spn.host) : describe(owners.front()));
     set_removal(f, text, {account}, owners.empty() ? std::nullopt : std::optional(owners.front()),
                 Aftercare::generic);
-    add(std::move(f), {account});
+    add(w, std::move(f), {account});
   }
   if (!machine && a.privileged && a.kind != AccountKind::krbtgt && enabled(rule::k_privileged)) {
     Finding f = make(rule::k_privileged, text, account);
@@ -371,7 +385,7 @@ void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
         "gMSA, and remove the SPN from this account.",
         describe(account), text);
     set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
-    add(std::move(f), {account});
+    add(w, std::move(f), {account});
   }
   if (machine && enabled(rule::k_host_mismatch)) {
     const auto host = spn.host_for_compare();
@@ -391,14 +405,14 @@ void Analysis::per_spn_rules(std::size_t account, const AccountNames& names,
             a.sam_account_name, m_dir.account(other).sam_account_name, a.sam_account_name,
             m_dir.account(other).sam_account_name);
         set_removal(f, text, {account}, std::nullopt, Aftercare::generic);
-        add(std::move(f), {account, other});
+        add(w, std::move(f), {account, other});
       }
     }
   }
-  if (const auto target = m_dir.spn_mappings().target_of(m_class_buffer)) {
+  if (const auto target = m_dir.spn_mappings().target_of(w.class_buffer)) {
     if (enabled(rule::k_alias_collision)) {
       const std::string mapped = std::string(*target) + canon.key.substr(canon.class_length);
-      m_alias_probes.push_back({fnv1a(mapped), static_cast<std::uint32_t>(spn_index)});
+      w.probes.push_back({fnv1a(mapped), static_cast<std::uint32_t>(spn_index)});
     }
   }
 }
@@ -433,17 +447,21 @@ std::vector<std::size_t> distinct_accounts(const Directory& dir, std::vector<std
   return out;
 }
 
-void Analysis::index_spn(std::uint32_t spn_index, const Canonical& canon) {
-  const std::uint64_t hash = fnv1a(canon.key);
-  // Equal tags are rare apart from true duplicates, so keys are recomputed only then.
+void Analysis::index_spn(std::uint32_t spn_index, std::uint64_t hash) {
+  // Equal tags are rare apart from true duplicates, so keys are computed only then.
   std::optional<std::uint32_t> first;
-  Canonical other;
+  bool have_key = false;
   m_spn_keys.for_each(hash, [&](std::uint32_t candidate) {
-    if (!first) {
-      canonicalize(m_dir.spn(candidate), other);
-      if (other.key == canon.key) {
-        first = candidate;
-      }
+    if (first) {
+      return;
+    }
+    if (!have_key) {
+      canonicalize(m_dir.spn(spn_index), m_canon_a);
+      have_key = true;
+    }
+    canonicalize(m_dir.spn(candidate), m_canon_b);
+    if (m_canon_b.key == m_canon_a.key) {
+      first = candidate;
     }
   });
   if (first) {
@@ -454,7 +472,7 @@ void Analysis::index_spn(std::uint32_t spn_index, const Canonical& canon) {
   }
 }
 
-void Analysis::duplicate_rule() {
+void Analysis::duplicate_rule(Worker& w) {
   Canonical canon;
   for (const auto& [first, others] : m_duplicates) {
     std::vector<std::size_t> owners{m_dir.spn_owner(first)};
@@ -506,11 +524,11 @@ void Analysis::duplicate_rule() {
       set_removal(f, text, remove, std::nullopt, Aftercare::generic);
       f.remove_from.clear(); // undecided: no account is named for removal
     }
-    add(std::move(f), holders);
+    add(w, std::move(f), holders);
   }
 }
 
-void Analysis::alias_rule() {
+void Analysis::alias_rule(Worker& w) {
   struct Collision {
     std::string text; // the alias SPN as first seen
     std::string target_text;
@@ -520,7 +538,11 @@ void Analysis::alias_rule() {
   std::map<std::string, Collision> collisions; // canonical alias SPN -> collision
   Canonical alias;
   Canonical target;
-  for (const auto& probe : m_alias_probes) {
+  std::vector<Keyed> probes;
+  for (const auto& worker : m_workers) {
+    probes.insert(probes.end(), worker.probes.begin(), worker.probes.end());
+  }
+  for (const auto& probe : probes) {
     canonicalize(m_dir.spn(probe.index), alias);
     const std::string_view target_class =
         *m_dir.spn_mappings().target_of(alias.parsed->service_class);
@@ -601,7 +623,35 @@ void Analysis::alias_rule() {
       f.message += ".";
     }
     set_removal(f, remove_spn, remove, machine, Aftercare::generic);
-    add(std::move(f), all);
+    add(w, std::move(f), all);
+  }
+}
+
+void Analysis::per_spn_pass(Worker& worker, std::size_t first_account, std::size_t end_account,
+                            std::vector<std::uint64_t>* hashes) {
+  try {
+    Canonical canon;
+    for (std::size_t account = first_account; account < end_account; ++account) {
+      const auto a = m_dir.account(account);
+      AccountNames names;
+      names.dns = a.dns_host_name;
+      if (names.dns.size() > 1 && names.dns.back() == '.') {
+        names.dns.remove_suffix(1);
+      }
+      names.short_name = a.sam_account_name;
+      if (!names.short_name.empty() && names.short_name.back() == '$') {
+        names.short_name.remove_suffix(1);
+      }
+      for (std::size_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
+        canonicalize(m_dir.spn(s), canon);
+        if (hashes != nullptr) {
+          (*hashes)[s] = fnv1a(canon.key);
+        }
+        per_spn_rules(worker, a, names, s, canon);
+      }
+    }
+  } catch (...) {
+    worker.error = std::current_exception();
   }
 }
 
@@ -612,35 +662,59 @@ std::vector<Finding> Analysis::run() {
     build_machine_index();
   }
   const bool want_keys = enabled(rule::k_duplicate) || enabled(rule::k_alias_collision);
+  std::vector<std::uint64_t> hashes(want_keys ? m_dir.spn_count() : 0);
+
+  // The per-SPN pass reads the directory only; on a large directory it runs on two threads,
+  // each over a run of accounts holding about half of the SPNs.
+  unsigned threads = m_options.threads;
+  if (threads == 0) {
+    threads = m_dir.spn_count() >= 50000 && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  }
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, m_dir.account_count())));
+  m_workers.resize(threads);
+  std::vector<std::size_t> bounds{0};
+  for (unsigned t = 1; t < threads; ++t) {
+    const std::size_t target = m_dir.spn_count() * t / threads;
+    std::size_t account = bounds.back();
+    while (account < m_dir.account_count() && m_dir.account(account).first_spn < target) {
+      ++account;
+    }
+    bounds.push_back(account);
+  }
+  bounds.push_back(m_dir.account_count());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back([this, t, &bounds, &hashes, want_keys] {
+      per_spn_pass(m_workers[t], bounds[t], bounds[t + 1], want_keys ? &hashes : nullptr);
+    });
+  }
+  per_spn_pass(m_workers[0], bounds[0], bounds[1], want_keys ? &hashes : nullptr);
+  for (auto& thread : pool) {
+    thread.join();
+  }
+  for (auto& worker : m_workers) {
+    if (worker.error) {
+      std::rethrow_exception(worker.error);
+    }
+  }
   if (want_keys) {
     m_spn_keys = HashIndex(m_dir.spn_count());
-  }
-  Canonical canon;
-  for (std::size_t account = 0; account < m_dir.account_count(); ++account) {
-    const auto a = m_dir.account(account);
-    AccountNames names;
-    names.dns = a.dns_host_name;
-    if (names.dns.size() > 1 && names.dns.back() == '.') {
-      names.dns.remove_suffix(1);
+    for (std::size_t s = 0; s < hashes.size(); ++s) {
+      index_spn(static_cast<std::uint32_t>(s), hashes[s]);
     }
-    names.short_name = a.sam_account_name;
-    if (!names.short_name.empty() && names.short_name.back() == '$') {
-      names.short_name.remove_suffix(1);
-    }
-    for (std::size_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
-      canonicalize(m_dir.spn(s), canon);
-      if (want_keys) {
-        index_spn(static_cast<std::uint32_t>(s), canon);
-      }
-      per_spn_rules(account, names, s, canon);
-    }
+    hashes = {};
   }
   if (enabled(rule::k_duplicate)) {
-    duplicate_rule();
+    duplicate_rule(m_main);
   }
   if (enabled(rule::k_alias_collision)) {
-    alias_rule();
+    alias_rule(m_main);
   }
+  std::vector<Finding> findings;
+  for (auto& worker : m_workers) {
+    std::move(worker.findings.begin(), worker.findings.end(), std::back_inserter(findings));
+  }
+  std::move(m_main.findings.begin(), m_main.findings.end(), std::back_inserter(findings));
 
   const auto rule_order = [](const std::string& id) {
     const auto& rules = rule_catalog();
@@ -651,7 +725,7 @@ std::vector<Finding> Analysis::run() {
     }
     return rules.size();
   };
-  std::sort(m_findings.begin(), m_findings.end(), [&](const Finding& x, const Finding& y) {
+  std::sort(findings.begin(), findings.end(), [&](const Finding& x, const Finding& y) {
     if (x.severity != y.severity) {
       return x.severity > y.severity;
     }
@@ -666,10 +740,10 @@ std::vector<Finding> Analysis::run() {
     return x.id < y.id;
   });
   // The same DN read twice (two overlapping exports) yields the same finding twice.
-  m_findings.erase(std::unique(m_findings.begin(), m_findings.end(),
-                               [](const Finding& x, const Finding& y) { return x.id == y.id; }),
-                   m_findings.end());
-  return std::move(m_findings);
+  findings.erase(std::unique(findings.begin(), findings.end(),
+                             [](const Finding& x, const Finding& y) { return x.id == y.id; }),
+                 findings.end());
+  return findings;
 }
 
 } // namespace

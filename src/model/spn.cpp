@@ -26,16 +26,29 @@ std::variant<Spn, std::string> parse_spn(std::string_view text) {
   if (text.empty()) {
     return std::string("empty value");
   }
+  // One pass finds the separators and rejects whitespace and control characters: this runs
+  // for every SPN of the directory.
+  std::size_t slash = std::string_view::npos;
+  std::size_t name_slash = std::string_view::npos;
+  std::size_t colon = std::string_view::npos;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == ' ' || c == '\t') {
-      return "whitespace at position " + std::to_string(i + 1);
-    }
-    if (c < 0x20 || c == 0x7F) {
+    if (c <= ' ' || c == 0x7F) {
+      if (c == ' ' || c == '\t') {
+        return "whitespace at position " + std::to_string(i + 1);
+      }
       return "control character " + hex_byte(c) + " at position " + std::to_string(i + 1);
     }
+    if (c == '/') {
+      if (slash == std::string_view::npos) {
+        slash = i;
+      } else if (name_slash == std::string_view::npos) {
+        name_slash = i;
+      }
+    } else if (c == ':' && name_slash == std::string_view::npos && colon == std::string_view::npos) {
+      colon = i; // the first ':' before the service name (may still be in the class: checked below)
+    }
   }
-  const auto slash = text.find('/');
   if (slash == std::string_view::npos) {
     return std::string("no '/' between service class and host");
   }
@@ -47,25 +60,23 @@ std::variant<Spn, std::string> parse_spn(std::string_view text) {
   if (spn.service_class.empty()) {
     return std::string("empty service class");
   }
-  if (spn.service_class.find(':') != std::string_view::npos) {
+  if (colon != std::string_view::npos && colon < slash) {
     return std::string("':' in service class");
   }
-  std::string_view rest = text.substr(slash + 1);
-  const auto name_slash = rest.find('/');
-  std::string_view host_port = rest.substr(0, name_slash);
+  const std::size_t host_end = name_slash == std::string_view::npos ? text.size() : name_slash;
   if (name_slash != std::string_view::npos) {
-    spn.service_name = rest.substr(name_slash + 1);
+    spn.service_name = text.substr(name_slash + 1);
     if (spn.service_name.empty()) {
       return std::string("empty service name after the second '/'");
     }
   }
-  const auto colon = host_port.find(':');
-  spn.host = host_port.substr(0, colon);
+  const std::size_t port_at = colon != std::string_view::npos && colon > slash ? colon : host_end;
+  spn.host = text.substr(slash + 1, port_at - slash - 1);
   if (spn.host.empty() || spn.host == ".") {
     return std::string("empty host");
   }
-  if (colon != std::string_view::npos) {
-    spn.port_text = host_port.substr(colon + 1);
+  if (port_at != host_end) {
+    spn.port_text = text.substr(port_at + 1, host_end - port_at - 1);
     unsigned value = 0;
     const auto* first = spn.port_text.data();
     const auto* last = first + spn.port_text.size();
@@ -79,21 +90,31 @@ std::variant<Spn, std::string> parse_spn(std::string_view text) {
 }
 
 void append_spn_key(const Spn& spn, std::string& out) {
-  const auto append_lower = [&out](std::string_view part) {
+  const std::size_t start = out.size();
+  const std::string_view host = spn.host_for_compare();
+  // The port is written as a number so "01433" and "1433" compare equal.
+  const bool plain_port = !spn.port_text.empty() && spn.port_text.front() != '0';
+  const std::string port = spn.port && !plain_port ? std::to_string(*spn.port) : std::string();
+  const std::string_view port_part = plain_port ? spn.port_text : std::string_view(port);
+  out.resize(start + spn.service_class.size() + 1 + host.size() +
+             (spn.port ? 1 + port_part.size() : 0) +
+             (spn.service_name.empty() ? 0 : 1 + spn.service_name.size()));
+  char* at = out.data() + start;
+  const auto put_lower = [&at](std::string_view part) {
     for (const char c : part) {
-      out += lower(c);
+      *at++ = lower(c);
     }
   };
-  append_lower(spn.service_class);
-  out += '/';
-  append_lower(spn.host_for_compare());
+  put_lower(spn.service_class);
+  *at++ = '/';
+  put_lower(host);
   if (spn.port) {
-    out += ':';
-    out += std::to_string(*spn.port);
+    *at++ = ':';
+    put_lower(port_part);
   }
   if (!spn.service_name.empty()) {
-    out += '/';
-    append_lower(spn.service_name);
+    *at++ = '/';
+    put_lower(spn.service_name);
   }
 }
 

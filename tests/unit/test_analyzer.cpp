@@ -280,3 +280,38 @@ TEST_CASE("analyze: findings are sorted errors first") {
     return x.severity > y.severity;
   }));
 }
+
+TEST_CASE("analyze: the findings do not depend on the number of threads") {
+  // Conflicts spread over the whole account range, so both halves of a split find some, and
+  // duplicates and alias pairs cross the split point.
+  std::vector<test::Spec> specs;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string name = "WS" + std::to_string(i);
+    specs.push_back(computer(name, {"HOST/" + name, "RestrictedKrbHost/" + name}, 3000 + static_cast<std::uint32_t>(i)));
+    if (i % 300 == 7) {
+      specs.push_back(user("svc" + std::to_string(i), {"HTTP/" + name, "SMTP/" + name, "MSSQLSvc/db:1433"},
+                           9000 + static_cast<std::uint32_t>(i)));
+    }
+  }
+  specs.push_back(user("typo", {"HTTP"}));
+  Directory dir;
+  test::fill(dir, specs);
+  AnalyzerOptions one;
+  one.threads = 1;
+  AnalyzerOptions two;
+  two.threads = 2;
+  AnalyzerOptions three;
+  three.threads = 3;
+  const auto a = analyze(dir, one);
+  const auto b = analyze(dir, two);
+  const auto c = analyze(dir, three);
+  REQUIRE(a.size() == 10 /* alias */ + 10 /* smtp */ + 1 /* duplicate */ + 1 /* malformed */);
+  REQUIRE(b.size() == a.size());
+  REQUIRE(c.size() == a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].id == b[i].id);
+    CHECK(a[i].id == c[i].id);
+    CHECK(a[i].message == b[i].message);
+    CHECK(a[i].related.size() == b[i].related.size());
+  }
+}

@@ -39,6 +39,9 @@ std::vector<std::string> default_host_bound_classes();
 struct AnalyzerOptions {
   std::set<std::string, std::less<>> disabled_rules; // rule ids
   std::vector<std::string> host_bound_classes = default_host_bound_classes();
+  // Threads for the per-SPN pass; 0 chooses (two on a large directory). Findings do not
+  // depend on it.
+  unsigned threads = 0;
 };
 
 } // namespace spnscan
