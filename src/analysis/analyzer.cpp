@@ -26,14 +26,11 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t hash = 1469598103934665
   return hash;
 }
 
-// A hash and the SPN (or account) it was computed from. Sorting these groups equal keys
-// without keeping a lower-cased copy of every SPN in memory.
+// An alias SPN to look up later: the hash of the key it maps to ("host/x" for "http/x") and
+// the SPN's index.
 struct Keyed {
   std::uint64_t hash;
   std::uint32_t index;
-  bool operator<(const Keyed& other) const {
-    return hash != other.hash ? hash < other.hash : index < other.index;
-  }
 };
 
 // The comparison form of an SPN: lower-case, host without its trailing dot. Also returns the
