@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+TARGET=spnscan scripts/build.sh
 
 work=$(mktemp -d /tmp/spnscan-quickstart-XXXXXX)
 stop() {
