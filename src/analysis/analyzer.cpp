@@ -58,12 +58,7 @@ void canonicalize(std::string_view text, Canonical& out) {
   }
 }
 
-std::string strip_dollar(std::string_view name) {
-  if (!name.empty() && name.back() == '$') {
-    name.remove_suffix(1);
-  }
-  return ascii_lower(name);
-}
+std::string strip_dollar(std::string_view name) { return ascii_lower(without_dollar(name)); }
 
 std::string host_key(std::string_view host);
 
@@ -76,19 +71,11 @@ bool samba_dns_pair(const AccountView& alias_holder, const Spn& alias, const Acc
   }
   const std::string host = host_key(alias.host);
   const std::string label = host.substr(0, host.find('.'));
-  std::string machine = ascii_lower(host_holder.sam_account_name);
-  if (!machine.empty() && machine.back() == '$') {
-    machine.pop_back();
-  }
-  return iequals(alias_holder.sam_account_name, "dns-" + label) && machine == label;
+  return iequals(alias_holder.sam_account_name, "dns-" + label) &&
+         strip_dollar(host_holder.sam_account_name) == label;
 }
 
-std::string host_key(std::string_view host) {
-  if (host.size() > 1 && host.back() == '.') {
-    host.remove_suffix(1);
-  }
-  return ascii_lower(host);
-}
+std::string host_key(std::string_view host) { return ascii_lower(without_trailing_dot(host)); }
 
 // Everything about one run of the rules over a directory.
 class Analysis {
@@ -162,17 +149,7 @@ private:
   Canonical m_canon_b;
 };
 
-AccountRef Analysis::ref(std::size_t account) const {
-  const auto a = m_dir.account(account);
-  AccountRef r;
-  r.dn = a.dn;
-  r.sam_account_name = a.sam_account_name;
-  r.kind = a.kind;
-  r.privileged = a.privileged;
-  r.disabled = a.disabled;
-  r.rid = a.rid;
-  return r;
-}
+AccountRef Analysis::ref(std::size_t account) const { return account_ref(m_dir.account(account)); }
 
 std::string Analysis::describe(std::size_t account) const {
   const auto a = m_dir.account(account);
@@ -631,14 +608,8 @@ void Analysis::per_spn_pass(Worker& worker, std::size_t first_account, std::size
     for (std::size_t account = first_account; account < end_account; ++account) {
       const auto a = m_dir.account(account);
       AccountNames names;
-      names.dns = a.dns_host_name;
-      if (names.dns.size() > 1 && names.dns.back() == '.') {
-        names.dns.remove_suffix(1);
-      }
-      names.short_name = a.sam_account_name;
-      if (!names.short_name.empty() && names.short_name.back() == '$') {
-        names.short_name.remove_suffix(1);
-      }
+      names.dns = without_trailing_dot(a.dns_host_name);
+      names.short_name = without_dollar(a.sam_account_name);
       for (std::size_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
         canonicalize(m_dir.spn(s), canon);
         if (hashes != nullptr) {

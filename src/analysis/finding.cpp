@@ -25,4 +25,15 @@ std::optional<Severity> severity_from_string(std::string_view text)
   return std::nullopt;
 }
 
+AccountRef account_ref(const AccountView& account) {
+  AccountRef r;
+  r.dn = account.dn;
+  r.sam_account_name = account.sam_account_name;
+  r.kind = account.kind;
+  r.privileged = account.privileged;
+  r.disabled = account.disabled;
+  r.rid = account.rid;
+  return r;
+}
+
 } // namespace spnscan

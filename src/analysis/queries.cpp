@@ -9,25 +9,13 @@ namespace spnscan {
 
 namespace {
 
-AccountRef account_ref(const Directory& dir, std::size_t index) {
-  const auto a = dir.account(index);
-  AccountRef r;
-  r.dn = a.dn;
-  r.sam_account_name = a.sam_account_name;
-  r.kind = a.kind;
-  r.privileged = a.privileged;
-  r.disabled = a.disabled;
-  r.rid = a.rid;
-  return r;
-}
-
 bool names_account(const AccountView& a, std::string_view name) {
   if (iequals(a.dn, name) || iequals(a.sam_account_name, name)) {
     return true;
   }
   // "WEB01" names the computer WEB01$, as setspn accepts it.
-  return !a.sam_account_name.empty() && a.sam_account_name.back() == '$' &&
-         iequals(a.sam_account_name.substr(0, a.sam_account_name.size() - 1), name);
+  const std::string_view short_name = without_dollar(a.sam_account_name);
+  return short_name.size() != a.sam_account_name.size() && iequals(short_name, name);
 }
 
 } // namespace
@@ -66,7 +54,7 @@ std::vector<SpnHolding> query_spns(const Directory& directory,
     const auto spn = directory.spn(s);
     for (const auto& pattern : patterns) {
       if (wildcard_match(pattern, spn)) {
-        out.push_back({std::string(spn), account_ref(directory, directory.spn_owner(s))});
+        out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s)))});
         break;
       }
     }
@@ -84,7 +72,7 @@ std::vector<SpnHolding> all_spns(const Directory& directory) {
   out.reserve(directory.spn_count());
   for (std::size_t a = 0; a < directory.account_count(); ++a) {
     const auto view = directory.account(a);
-    const auto ref = account_ref(directory, a);
+    const auto ref = account_ref(directory.account(a));
     for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
       out.push_back({std::string(directory.spn(s)), ref});
     }
@@ -106,7 +94,7 @@ std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<
         continue;
       }
       found = true;
-      const auto ref = account_ref(directory, a);
+      const auto ref = account_ref(directory.account(a));
       for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
         out.push_back({std::string(directory.spn(s)), ref});
       }
@@ -143,7 +131,7 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
       const std::string existing_key = spn_key(existing);
       if (existing_key == key) {
         out.push_back(
-            {"duplicate-spn", std::string(existing), account_ref(directory, owner.index)});
+            {"duplicate-spn", std::string(existing), account_ref(owner)});
         continue;
       }
       const auto parsed_existing = parse_spn(existing);
@@ -157,7 +145,7 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
       if ((wanted_target && *wanted_target == other_class) ||
           (other_target && *other_target == wanted_class)) {
         out.push_back(
-            {"spn-alias-collision", std::string(existing), account_ref(directory, owner.index)});
+            {"spn-alias-collision", std::string(existing), account_ref(owner)});
       }
     }
   }

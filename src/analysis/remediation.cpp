@@ -105,11 +105,8 @@ std::string ldif_line(std::string_view attr, std::string_view value) {
 
 // The name setspn takes: sAMAccountName, without the '$' of a machine account.
 std::string setspn_account(const AccountRef& account) {
-  std::string name = account.sam_account_name;
-  if (is_machine(account.kind) && !name.empty() && name.back() == '$') {
-    name.pop_back();
-  }
-  return name;
+  return std::string(is_machine(account.kind) ? without_dollar(account.sam_account_name)
+                                              : std::string_view(account.sam_account_name));
 }
 
 std::string powershell_removal(std::string_view spn, const AccountRef& account) {

@@ -169,8 +169,7 @@ std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o) {
     throw UsageError("no source: give -H/--uri URI to scan a directory or --ldif FILE to read an "
                      "export");
   }
-  validate(o.ldap);
-  sources.push_back(std::make_unique<LdapSource>(o.ldap));
+  sources.push_back(std::make_unique<LdapSource>(o.ldap)); // validates the options first
   return sources;
 }
 

@@ -15,12 +15,7 @@ std::string hex_byte(unsigned char c) {
 
 } // namespace
 
-std::string_view Spn::host_for_compare() const {
-  if (host.size() > 1 && host.back() == '.') {
-    return host.substr(0, host.size() - 1);
-  }
-  return host;
-}
+std::string_view Spn::host_for_compare() const { return without_trailing_dot(host); }
 
 std::variant<Spn, std::string> parse_spn(std::string_view text) {
   if (text.empty()) {

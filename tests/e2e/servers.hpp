@@ -4,6 +4,8 @@
 // scripted responder (tests/support/ldap_responder.py). A server that cannot start makes a test
 // SKIP visibly: WARN("SKIPPED: ...") plus a line in $SPNSCAN_SKIP_LOG, so CI can fail on skips.
 
+#include "run_binary.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -44,12 +46,32 @@ inline std::string make_temp_dir()
   return dir;
 }
 
-inline std::string read_file(const std::string& path)
+// Parses the KEY=value lines the server scripts print for eval, with the shell's quoting:
+// 'single quotes' and backslash escapes outside them (a ' inside a value is written '\'').
+inline std::map<std::string, std::string> parse_env(const std::string& text)
 {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::map<std::string, std::string> env;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq == 0 || eq == std::string::npos ||
+        line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") < eq) {
+      continue; // not an assignment: a message line
+    }
+    std::string value;
+    bool quoted = false;
+    for (std::size_t i = eq + 1; i < line.size(); ++i) {
+      if (line[i] == '\'') {
+        quoted = !quoted;
+      } else if (line[i] == '\\' && !quoted && i + 1 < line.size()) {
+        value += line[++i];
+      } else {
+        value += line[i];
+      }
+    }
+    env[line.substr(0, eq)] = value;
+  }
+  return env;
 }
 
 // Runs argv with stdout to out_path; returns the pid (or -1).
@@ -84,7 +106,7 @@ public:
                    "0", "--portfile", portfile, "--max-seconds", "300"},
                   m_dir + "/stdout");
     for (int i = 0; i < 200 && m_pid > 0; ++i) {
-      const std::string port = read_file(portfile);
+      const std::string port = slurp(portfile);
       if (!port.empty()) {
         m_uri = "ldap://127.0.0.1:" + port.substr(0, port.find_first_of("\r\n"));
         return;
@@ -192,21 +214,10 @@ private:
                               + "' --dir '" + m_dir + "/srv'" + (tls ? "" : " --no-tls")
                               + " > '" + m_dir + "/env' 2> '" + m_dir + "/err'";
     if (std::system(start.c_str()) != 0) {
-      m_error = "slapd-fixture.sh start failed: " + read_file(m_dir + "/err").substr(0, 2000);
+      m_error = "slapd-fixture.sh start failed: " + slurp(m_dir + "/err").substr(0, 2000);
       return;
     }
-    std::istringstream env(read_file(m_dir + "/env"));
-    for (std::string line; std::getline(env, line);) {
-      const auto eq = line.find('=');
-      if (eq == std::string::npos) {
-        continue;
-      }
-      std::string value = line.substr(eq + 1);
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-        value = value.substr(1, value.size() - 2);
-      }
-      m_env[line.substr(0, eq)] = value;
-    }
+    m_env = parse_env(slurp(m_dir + "/env"));
     m_started = true;
   }
 

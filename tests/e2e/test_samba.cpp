@@ -8,6 +8,7 @@
 // SPNSCAN_SAMBA_KEEP=1 keeps the DC's directory (logs, setup.log) after the run.
 
 #include "run_binary.hpp"
+#include "servers.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -47,38 +48,7 @@ const std::string k_web01 = "CN=WEB01,CN=Computers," + k_base;
 const std::string k_svc_web = "CN=svc_web,CN=Users," + k_base;
 
 // Reports a skipped test where people and CI see it; never a silent pass.
-void skip(const std::string& reason) {
-  WARN("SKIPPED: " << reason);
-  if (const char* log = std::getenv("SPNSCAN_SKIP_LOG"); log != nullptr && *log != '\0') {
-    std::ofstream(log, std::ios::app) << Catch::getResultCapture().getCurrentTestName() << ": "
-                                      << reason << "\n";
-  }
-}
 
-// Parses samba-dc.sh's KEY='value' lines (a ' inside a value is written '\'').
-std::map<std::string, std::string> parse_env(const std::string& text) {
-  std::map<std::string, std::string> env;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto eq = line.find('=');
-    if (eq == std::string::npos || eq + 1 >= line.size() || line[eq + 1] != '\'') {
-      continue;
-    }
-    std::string value;
-    bool quoted = false;
-    for (std::size_t i = eq + 1; i < line.size(); ++i) {
-      if (line[i] == '\'') {
-        quoted = !quoted;
-      } else if (line[i] == '\\' && !quoted && i + 1 < line.size()) {
-        value += line[++i];
-      } else {
-        value += line[i];
-      }
-    }
-    env[line.substr(0, eq)] = value;
-  }
-  return env;
-}
 
 // The last "samba-dc.sh: error: ..." line of the script's stderr, or its tail.
 std::string failure_reason(const std::string& err) {

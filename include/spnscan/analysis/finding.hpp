@@ -1,6 +1,7 @@
 #pragma once
 
 #include "spnscan/model/account.hpp"
+#include "spnscan/model/directory.hpp"
 
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ struct AccountRef {
   bool disabled = false;
   std::uint32_t rid = 0;
 };
+
+// The copy of an account a finding or an answer keeps.
+AccountRef account_ref(const AccountView& account);
 
 // How to fix a finding, in four forms for a person to review; spnscan never applies them.
 struct Remediation {

@@ -25,6 +25,15 @@ std::string_view to_string(AccountKind kind);
 // True for computer, domain-controller, managed-service-account and gMSA.
 bool is_machine(AccountKind kind);
 
+// A machine account's sAMAccountName without its trailing '$' (WEB01$ -> WEB01): the name the
+// host answers to and setspn takes. Other names come back unchanged.
+inline std::string_view without_dollar(std::string_view sam_account_name) {
+  if (!sam_account_name.empty() && sam_account_name.back() == '$') {
+    sam_account_name.remove_suffix(1);
+  }
+  return sam_account_name;
+}
+
 // userAccountControl flags (MS-ADTS 2.2.16).
 namespace uac {
 inline constexpr std::uint32_t k_accountdisable = 0x0002;

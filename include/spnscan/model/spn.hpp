@@ -20,6 +20,14 @@ struct Spn {
   std::string_view host_for_compare() const;
 };
 
+// A host name without one trailing '.' ("web01.contoso.com." -> "web01.contoso.com"); "." stays.
+inline std::string_view without_trailing_dot(std::string_view host) {
+  if (host.size() > 1 && host.back() == '.') {
+    host.remove_suffix(1);
+  }
+  return host;
+}
+
 // Returns the parsed SPN, or an error text saying what is wrong:
 // "empty service class", "empty host", "no '/' between service class and host",
 // "bad port '99999'", "whitespace in SPN", "control character 0x0A in SPN", ...

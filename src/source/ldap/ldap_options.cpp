@@ -1,6 +1,7 @@
 #include "spnscan/source/ldap_options.hpp"
 
 #include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
 #include "spnscan/platform/platform.hpp"
 
 #include <cctype>
@@ -17,19 +18,6 @@ constexpr int k_max_page_size = 100000;
 // A password file larger than this is not a password file (and reading it whole is silly).
 constexpr std::streamoff k_max_password_file = 64 * 1024;
 
-bool iequals(std::string_view a, std::string_view b)
-{
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i]))
-        != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Throws when a SASL-only option is given without -Y.
 void require_sasl(bool given, const char* flag, const LdapOptions& options)

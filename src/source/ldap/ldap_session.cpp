@@ -1,6 +1,7 @@
 #include "ldap_session.hpp"
 
 #include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
 #include "spnscan/platform/platform.hpp"
 
 #include <sasl/sasl.h>
@@ -127,19 +128,6 @@ int sasl_interact(LDAP* /*ld*/, unsigned /*flags*/, void* defaults_ptr, void* in
   }
 }
 
-bool iequals(std::string_view a, std::string_view b)
-{
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i]))
-        != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string get_string_option(LDAP* ld, int option)
 {

@@ -3,6 +3,7 @@
 #include "ldap_session.hpp"
 
 #include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,10 +41,6 @@ bool icontains(std::string_view haystack, std::string_view needle)
   return it != haystack.end();
 }
 
-bool iequals(std::string_view a, std::string_view b)
-{
-  return a.size() == b.size() && icontains(a, b);
-}
 
 // Returns every value of attr (binary-safe), empty when absent.
 std::vector<std::string> values_of(LDAP* ld, LDAPMessage* entry, const char* attr)
