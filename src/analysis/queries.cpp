@@ -2,6 +2,7 @@
 
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
+#include "spnscan/model/text.hpp"
 
 #include <algorithm>
 
@@ -9,13 +10,20 @@ namespace spnscan {
 
 namespace {
 
-bool names_account(const AccountView& a, std::string_view name) {
-  if (iequals(a.dn, name) || iequals(a.sam_account_name, name)) {
-    return true;
+// The accounts `name` names. An exact DN or sAMAccountName match wins over the short name of
+// a machine (setspn's order: "WEB01" is the user WEB01 if there is one, else WEB01$).
+std::vector<std::size_t> accounts_named(const Directory& directory, std::string_view name) {
+  std::vector<std::size_t> exact;
+  std::vector<std::size_t> short_names;
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto view = directory.account(a);
+    if (iequals(view.dn, name) || iequals(view.sam_account_name, name)) {
+      exact.push_back(a);
+    } else if (names_account(view, name)) {
+      short_names.push_back(a);
+    }
   }
-  // "WEB01" names the computer WEB01$, as setspn accepts it.
-  const std::string_view short_name = without_dollar(a.sam_account_name);
-  return short_name.size() != a.sam_account_name.size() && iequals(short_name, name);
+  return exact.empty() ? short_names : exact;
 }
 
 } // namespace
@@ -49,11 +57,18 @@ bool wildcard_match(std::string_view pattern, std::string_view text) {
 
 std::vector<SpnHolding> query_spns(const Directory& directory,
                                    const std::vector<std::string>& patterns) {
+  // Compared in the form scan compares SPNs in: case-insensitive, the host's trailing dot
+  // ignored, the port as a number.
+  std::vector<std::string> keys;
+  for (const auto& pattern : patterns) {
+    keys.push_back(spn_key(pattern));
+  }
   std::vector<SpnHolding> out;
   for (std::size_t s = 0; s < directory.spn_count(); ++s) {
     const auto spn = directory.spn(s);
-    for (const auto& pattern : patterns) {
-      if (wildcard_match(pattern, spn)) {
+    const std::string key = spn_key(spn);
+    for (const auto& pattern : keys) {
+      if (wildcard_match(pattern, key)) {
         out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s)))});
         break;
       }
@@ -84,23 +99,28 @@ std::vector<SpnHolding> all_spns(const Directory& directory) {
 }
 
 std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
-                                  std::vector<std::string>& not_found) {
+                                  std::vector<std::string>& not_found,
+                                  std::vector<AccountRef>& without_spns) {
   std::vector<SpnHolding> out;
+  std::vector<std::size_t> listed; // each account once, however often it is named
   for (const auto& name : names) {
-    bool found = false;
-    for (std::size_t a = 0; a < directory.account_count(); ++a) {
-      const auto view = directory.account(a);
-      if (!names_account(view, name)) {
+    const auto accounts = accounts_named(directory, name);
+    if (accounts.empty()) {
+      not_found.push_back(name);
+    }
+    for (const auto a : accounts) {
+      if (std::find(listed.begin(), listed.end(), a) != listed.end()) {
         continue;
       }
-      found = true;
-      const auto ref = account_ref(directory.account(a));
+      listed.push_back(a);
+      const auto view = directory.account(a);
+      const auto ref = account_ref(view);
+      if (view.spn_count == 0) {
+        without_spns.push_back(ref);
+      }
       for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
         out.push_back({std::string(directory.spn(s)), ref});
       }
-    }
-    if (!found) {
-      not_found.push_back(name);
     }
   }
   return out;
@@ -119,11 +139,26 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
   const auto wanted_target = mappings.target_of(wanted.service_class);
   const std::string wanted_class = ascii_lower(wanted.service_class);
 
+  const auto targets = accounts_named(directory, account);
+  if (targets.empty()) {
+    throw InputError("no account named '" + escape_for_display(account) +
+                     "' in the directory read (give its sAMAccountName, with or without the $ "
+                     "of a computer, or its DN): spnscan cannot check an SPN for an account that "
+                     "does not exist");
+  }
+  if (targets.size() > 1) {
+    std::string dns;
+    for (const auto t : targets) {
+      dns += (dns.empty() ? "" : "; ") + escape_for_display(directory.account(t).dn);
+    }
+    throw InputError("'" + escape_for_display(account) + "' names " +
+                     std::to_string(targets.size()) + " accounts (" + dns + "): give the DN");
+  }
   std::vector<CheckConflict> out;
   // Account by account: finding an SPN's owner is a search, and the account check is per account.
   for (std::size_t a = 0; a < directory.account_count(); ++a) {
     const auto owner = directory.account(a);
-    if (names_account(owner, account)) {
+    if (a == targets.front()) {
       continue;
     }
     for (std::size_t s = owner.first_spn; s < owner.first_spn + owner.spn_count; ++s) {

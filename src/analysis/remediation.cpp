@@ -1,6 +1,7 @@
 #include "spnscan/analysis/remediation.hpp"
 
 #include "spnscan/model/spn.hpp"
+#include "spnscan/model/text.hpp"
 
 #include <fmt/format.h>
 
@@ -8,47 +9,27 @@ namespace spnscan {
 
 namespace {
 
-// Characters that may stand in a command line a person copies into cmd.exe or PowerShell.
-// Directory strings are untrusted (any user can create computer accounts), so anything else
-// keeps the value out of commands.
-bool command_safe(std::string_view text) {
-  if (text.empty()) {
-    return false;
-  }
-  for (const char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '-' || c == '_' || c == '/' || c == ':' || c == '$' ||
-                    c == '@' || c == '{' || c == '}';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
+// cmd.exe refuses longer command lines; Windows longer process command lines (PowerShell).
+constexpr std::size_t k_cmd_max_line = 8191;
+constexpr std::size_t k_windows_max_line = 32767;
+// More values than this are not picked one by one in ADSI Edit's list.
+constexpr std::size_t k_max_by_hand = 20;
+// Values per PowerShell command, so that no line grows without bound.
+constexpr std::size_t k_values_per_command = 1000;
+
+bool plain_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_' || c == '/' || c == ':' || c == '$' || c == '@';
 }
 
-// For a DN inside a PowerShell single-quoted string: printable ASCII only, ' doubled.
-bool powershell_quotable(std::string_view text) {
-  for (const char c : text) {
-    if (c < 0x20 || c > 0x7E) {
-      return false;
-    }
-  }
-  return !text.empty();
+// PowerShell ends a single-quoted string at ' and at the typographic quotes U+2018-U+201B.
+bool powershell_quote(std::uint32_t code_point) {
+  return code_point == '\'' || (code_point >= 0x2018 && code_point <= 0x201B);
 }
 
-std::string ps_quote(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    out += c;
-    if (c == '\'') {
-      out += '\'';
-    }
-  }
-  return out + "'";
-}
-
-// RFC 2849 SAFE-STRING: no NUL/CR/LF, does not start with space, ':' or '<', ASCII only,
-// and does not end with a space (ldapmodify would strip it).
+// RFC 2849 SAFE-STRING, and printable ASCII only: a person reviews this LDIF, so an ESC or a
+// bidi override must not hide in it; anything else is base64. A trailing space would be
+// stripped by ldapmodify.
 bool ldif_safe(std::string_view text) {
   if (text.empty()) {
     return true;
@@ -59,8 +40,6 @@ bool ldif_safe(std::string_view text) {
   }
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    // RFC 2849 allows other controls in SAFE-STRING, but a person reviews this LDIF: an ESC or
-    // a bidi override must not hide in it, so anything unprintable is base64.
     if (c < 0x20 || c >= 0x7F) {
       return false;
     }
@@ -72,8 +51,9 @@ std::string base64(std::string_view bytes) {
   static constexpr char k_alphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  std::size_t i = 0;
+  out.reserve((bytes.size() + 2) / 3 * 4);
   const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(bytes[at]); };
+  std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
     const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out += k_alphabet[(v >> 18) & 63];
@@ -96,10 +76,12 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-std::string ldif_line(std::string_view attr, std::string_view value) {
+// One LDIF line, base64 when the value is not safe to show as it is; `encoded` is set then.
+std::string ldif_line(std::string_view attr, std::string_view value, bool& encoded) {
   if (ldif_safe(value)) {
     return fmt::format("{}: {}\n", attr, value);
   }
+  encoded = true;
   return fmt::format("{}:: {}\n", attr, base64(value));
 }
 
@@ -109,27 +91,124 @@ std::string setspn_account(const AccountRef& account) {
                                               : std::string_view(account.sam_account_name));
 }
 
-std::string powershell_removal(std::string_view spn, const AccountRef& account) {
-  const std::string identity = ps_quote(account.dn);
-  const std::string value = ps_quote(spn);
-  switch (account.kind) {
+// What to call an account in a comment: its sAMAccountName, or its DN, shown safely.
+std::string account_label(const AccountRef& account) {
+  return escape_for_display(account.sam_account_name.empty() ? account.dn
+                                                             : account.sam_account_name);
+}
+
+std::string powershell_cmdlet(AccountKind kind) {
+  switch (kind) {
   case AccountKind::user:
-    return fmt::format("Set-ADUser -Identity {} -ServicePrincipalNames @{{Remove={}}}", identity,
-                       value);
+    return "Set-ADUser";
   case AccountKind::computer:
   case AccountKind::domain_controller:
-    return fmt::format("Set-ADComputer -Identity {} -ServicePrincipalNames @{{Remove={}}}",
-                       identity, value);
+    return "Set-ADComputer";
   case AccountKind::managed_service_account:
   case AccountKind::group_managed_service_account:
-    return fmt::format("Set-ADServiceAccount -Identity {} -ServicePrincipalNames @{{Remove={}}}",
-                       identity, value);
+    return "Set-ADServiceAccount";
   case AccountKind::trust:
   case AccountKind::krbtgt:
     break;
   }
-  return fmt::format("Set-ADObject -Identity {} -Remove @{{servicePrincipalName={}}}", identity,
-                     value);
+  return "Set-ADObject";
+}
+
+// The PowerShell commands removing values from one account, at most k_values_per_command each.
+void powershell_removals(const Removal& removal, std::vector<std::string>& out) {
+  const Quoted identity = powershell_string(removal.account.dn);
+  if (!identity.text) {
+    out.push_back(fmt::format("# not shown for {}: its DN {}; use the LDIF form",
+                              account_label(removal.account), identity.why_not));
+    return;
+  }
+  const std::string cmdlet = powershell_cmdlet(removal.account.kind);
+  std::string list;
+  std::size_t in_list = 0;
+  const auto command = [&](const std::string& values) {
+    return cmdlet == "Set-ADObject"
+               ? fmt::format("Set-ADObject -Identity {} -Remove @{{servicePrincipalName={}}}",
+                             *identity.text, values)
+               : fmt::format("{} -Identity {} -ServicePrincipalNames @{{Remove={}}}", cmdlet,
+                             *identity.text, values);
+  };
+  const auto flush = [&] {
+    if (in_list > 0) {
+      out.push_back(command(list));
+    }
+    list.clear();
+    in_list = 0;
+  };
+  for (const auto& value : removal.values) {
+    Quoted quoted = powershell_string(value);
+    if (quoted.text && command(*quoted.text).size() > k_windows_max_line) {
+      quoted = {std::nullopt, fmt::format("makes a command longer than Windows' {} characters",
+                                          k_windows_max_line)};
+    }
+    if (!quoted.text) {
+      out.push_back(fmt::format("# not shown for {} ({}): the value {}; use the LDIF form",
+                                account_label(removal.account), prose_value(value),
+                                quoted.why_not));
+      continue;
+    }
+    if (list.size() + quoted.text->size() > k_windows_max_line / 2) {
+      flush(); // many values: several commands of a sensible length
+    }
+    list += (in_list == 0 ? "" : ",") + *quoted.text;
+    if (++in_list == k_values_per_command) {
+      flush();
+    }
+  }
+  flush();
+}
+
+// The setspn -D commands for one account, one per value.
+void setspn_removals(const Removal& removal, std::vector<std::string>& out) {
+  const std::string name = setspn_account(removal.account);
+  const Quoted account = name.empty() ? Quoted{std::nullopt, "has no sAMAccountName"}
+                                      : cmd_argument(name);
+  for (const auto& value : removal.values) {
+    const Quoted spn = cmd_argument(value);
+    std::string why;
+    if (!account.text) {
+      why = "the account name " + account.why_not;
+    } else if (!spn.text) {
+      why = "the value " + spn.why_not;
+    } else {
+      std::string line = fmt::format("setspn -D {} {}", *spn.text, *account.text);
+      if (line.size() <= k_cmd_max_line) {
+        out.push_back(std::move(line));
+        continue;
+      }
+      why = fmt::format("the command is longer than cmd.exe's {} characters", k_cmd_max_line);
+    }
+    out.push_back(fmt::format("REM not shown for {} ({}): {}; use the PowerShell or LDIF form",
+                              account_label(removal.account), prose_value(value), why));
+  }
+}
+
+// "select X and click Remove" for ADSI Edit's value list, saying what a person cannot see.
+std::string adsiedit_pick(const std::vector<std::string>& values) {
+  if (values.size() > k_max_by_hand) {
+    return fmt::format("In \"Values\", remove the {} values this finding lists (too many to pick "
+                       "by hand: the PowerShell or LDIF form removes exactly them).",
+                       values.size());
+  }
+  std::string picks;
+  for (const auto& value : values) {
+    std::string pick = fmt::format("select {} and click Remove", prose_value(value));
+    const std::string hidden = first_invisible(value);
+    if (!hidden.empty()) {
+      pick += fmt::format(" (it holds {}, which ADSI Edit does not show: it looks like other "
+                          "values; compare the lengths, or use the PowerShell or LDIF form)",
+                          hidden);
+    } else if (!value.empty() && (value.front() == ' ' || value.back() == ' ')) {
+      pick += " (note the spaces at its start or end, shown here as \\x20)";
+    }
+    picks += (picks.empty() ? "" : "; then ") + pick;
+  }
+  return fmt::format("In \"Values\", {}. Remove only {}.", picks,
+                     values.size() == 1 ? "this value" : "these values");
 }
 
 // "DC=contoso,DC=com > CN=Users > CN=Administrator": the path to click through in ADSI Edit.
@@ -152,6 +231,85 @@ std::string adsiedit_path(std::string_view dn) {
 }
 
 } // namespace
+
+Quoted cmd_argument(std::string_view value) {
+  if (value.empty()) {
+    return {std::nullopt, "is empty"};
+  }
+  bool plain = true;
+  for (std::size_t pos = 0; pos < value.size();) {
+    const Utf8Char ch = decode_utf8(value, pos);
+    if (ch.length == 0 || is_invisible(ch.code_point)) {
+      const std::string what = first_invisible(value.substr(pos));
+      return {std::nullopt, "holds " + what + ", which a cmd.exe command line cannot carry "
+                            "visibly"};
+    }
+    if (ch.code_point == '"') {
+      return {std::nullopt, "holds a double quote (\"), which cmd.exe cannot quote"};
+    }
+    if (ch.code_point == '%') {
+      return {std::nullopt, "holds '%', which cmd.exe expands even inside quotes"};
+    }
+    plain = plain && ch.length == 1 && plain_char(static_cast<char>(ch.code_point));
+    pos += ch.length;
+  }
+  if (plain) {
+    return {std::string(value), {}};
+  }
+  return {"\"" + std::string(value) + "\"", {}};
+}
+
+Quoted powershell_string(std::string_view value) {
+  std::string out;
+  std::string run; // the current '...' part
+  bool in_run = false;
+  std::size_t parts = 0;
+  const auto close_run = [&] {
+    if (in_run) {
+      out += (parts++ == 0 ? "" : " + ") + ("'" + run + "'");
+      run.clear();
+      in_run = false;
+    }
+  };
+  for (std::size_t pos = 0; pos < value.size();) {
+    const Utf8Char ch = decode_utf8(value, pos);
+    if (ch.length == 0) {
+      return {std::nullopt, "holds " + first_invisible(value.substr(pos)) +
+                                ", which no PowerShell string can hold"};
+    }
+    if (is_invisible(ch.code_point)) {
+      close_run();
+      if (ch.code_point <= 0xFFFF) {
+        out += (parts++ == 0 ? "" : " + ") + fmt::format("[char]0x{:04X}", ch.code_point);
+      } else {
+        out += (parts++ == 0 ? "" : " + ") +
+               fmt::format("[char]::ConvertFromUtf32(0x{:X})", ch.code_point);
+      }
+    } else {
+      in_run = true;
+      run.append(value.substr(pos, ch.length));
+      if (powershell_quote(ch.code_point)) {
+        run.append(value.substr(pos, ch.length)); // doubled: a literal quote
+      }
+    }
+    pos += ch.length;
+  }
+  close_run();
+  if (parts == 0) {
+    return {"''", {}};
+  }
+  return {parts == 1 ? out : "(" + out + ")", {}};
+}
+
+std::string prose_value(std::string_view value) {
+  constexpr std::size_t k_max = 120;
+  if (value.size() <= k_max) {
+    return "'" + show_value(value) + "'";
+  }
+  const std::string shown = show_value(value, 60); // "start... (N bytes)"
+  const std::size_t dots = shown.rfind("... (");
+  return "'" + shown.substr(0, dots) + "...'" + shown.substr(dots + 3);
+}
 
 std::vector<std::string> split_dn(std::string_view dn) {
   std::vector<std::string> rdns;
@@ -184,39 +342,38 @@ std::string dn_domain(std::string_view dn) {
   return domain;
 }
 
-Remediation build_removal(std::string_view spn, const std::vector<AccountRef>& targets,
-                          Aftercare aftercare) {
+Remediation build_removal(const std::vector<Removal>& removals, Aftercare aftercare) {
   Remediation fix;
+  if (removals.empty()) {
+    return fix;
+  }
   int step = 1;
   auto add_step = [&](const std::string& text) {
     fix.adsiedit.push_back(fmt::format("{}. {}", step++, text));
   };
-  const bool spn_printable = powershell_quotable(spn);
   add_step("On a domain controller or a workstation with the AD DS tools (RSAT), run "
            "adsiedit.msc.");
   add_step("Right-click \"ADSI Edit\", choose \"Connect to...\", select the well-known naming "
            "context \"Default naming context\" and click OK (connect to a DC of the account's "
            "domain if it is in another domain).");
-  for (const auto& account : targets) {
-    const auto rdns = split_dn(account.dn);
-    const std::string leaf = rdns.empty() ? account.dn : rdns.front();
+  for (const auto& removal : removals) {
+    const auto rdns = split_dn(removal.account.dn);
+    const std::string leaf = rdns.empty() ? removal.account.dn : rdns.front();
     add_step(fmt::format("Expand {} and select {} (distinguished name: {}).",
-                         adsiedit_path(account.dn), leaf, account.dn));
+                         adsiedit_path(removal.account.dn), leaf, removal.account.dn));
     add_step(fmt::format("Right-click {} and choose Properties. On the Attribute Editor tab, "
                          "select servicePrincipalName and click Edit.",
                          leaf));
-    if (spn_printable) {
-      add_step(fmt::format("In \"Values\", select {} and click Remove. Remove only this value.",
-                           spn));
-    } else {
-      add_step("In \"Values\", select the value that contains unprintable characters (shown "
-               "escaped in this report) and click Remove. Remove only this value.");
-    }
+    add_step(adsiedit_pick(removal.values));
     add_step("Click OK, then Apply, then OK.");
   }
-  add_step(fmt::format("Let the change replicate to every domain controller (or run "
-                       "repadmin /syncall /AdeP), then check that the value is gone{}.",
-                       command_safe(spn) ? fmt::format(": setspn -Q {}", spn) : std::string()));
+  const std::string& first = removals.front().values.front();
+  const Quoted check = cmd_argument(first);
+  // The command ends the step, with no full stop after it: a value may end in '.' itself.
+  add_step("Let the change replicate to every domain controller (or run repadmin /syncall "
+           "/AdeP)." + (check.text && check.text->size() < 1000
+                            ? " Check that the value is gone: setspn -Q " + *check.text
+                            : std::string(" Check in ADSI Edit that the value is gone.")));
   if (aftercare == Aftercare::exchange) {
     add_step("On the Hub Transport and Unified Messaging servers, purge the machine's Kerberos "
              "tickets (klist -li 0x3e7 purge) and restart the Microsoft Exchange Transport and "
@@ -228,31 +385,30 @@ Remediation build_removal(std::string_view spn, const std::vector<AccountRef>& t
              "restart the affected service, or reboot.");
   }
 
-  for (const auto& account : targets) {
-    const std::string name = setspn_account(account);
-    if (command_safe(spn) && command_safe(name)) {
-      fix.setspn.push_back(fmt::format("setspn -D {} {}", spn, name));
-    } else {
-      fix.setspn.push_back(fmt::format(
-          "# not shown: the SPN or the account name of {} has characters that are unsafe on a "
-          "command line; use ADSI Edit or the LDIF",
-          powershell_quotable(account.dn) ? account.dn : std::string("this account")));
+  for (const auto& removal : removals) {
+    setspn_removals(removal, fix.setspn);
+    powershell_removals(removal, fix.powershell);
+    bool encoded = false;
+    std::string record = ldif_line("dn", removal.account.dn, encoded);
+    record += "changetype: modify\n";
+    record += "delete: servicePrincipalName\n";
+    for (const auto& value : removal.values) {
+      record += ldif_line("servicePrincipalName", value, encoded);
     }
-    if (spn_printable && powershell_quotable(account.dn)) {
-      fix.powershell.push_back(powershell_removal(spn, account));
-    } else {
-      fix.powershell.push_back("# not shown: the SPN or the DN has unprintable characters; use "
-                               "ADSI Edit or the LDIF");
+    record += "-\n\n";
+    if (encoded) {
+      // What the base64 lines hold, for the person who reviews the change.
+      std::string note = "# base64 below: " + escape_for_terminal(removal.account.dn);
+      for (std::size_t i = 0; i < removal.values.size() && i < k_max_by_hand; ++i) {
+        if (!ldif_safe(removal.values[i])) {
+          note += "; " + prose_value(removal.values[i]);
+        }
+      }
+      fix.ldif += note + "\n";
     }
-    fix.ldif += ldif_line("dn", account.dn);
-    fix.ldif += "changetype: modify\n";
-    fix.ldif += "delete: servicePrincipalName\n";
-    fix.ldif += ldif_line("servicePrincipalName", spn);
-    fix.ldif += "-\n\n";
+    fix.ldif += record;
   }
-  if (!fix.ldif.empty()) {
-    fix.ldif.pop_back(); // one newline after the last record
-  }
+  fix.ldif.pop_back(); // one newline after the last record
   return fix;
 }
 

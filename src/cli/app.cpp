@@ -4,6 +4,7 @@
 #include "spnscan/analysis/queries.hpp"
 #include "spnscan/cli/options.hpp"
 #include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
 #include "spnscan/platform/platform.hpp"
 #include "spnscan/report/holdings.hpp"
 #include "spnscan/report/report.hpp"
@@ -13,7 +14,10 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,13 +67,43 @@ void add_source_options(CLI::App& cmd, CliOptions& o) {
   cmd.add_option("--page-size", l.page_size, "Paged-results page size (1-100000)")
       ->capture_default_str()
       ->group("Source");
-  // A password must never be on the command line, where ps and shell history show it.
-  cmd.add_option("-w", "Not supported: a password on the command line is visible to other users")
-      ->group("")
-      ->each([](const std::string&) {
-        throw UsageError("-w: spnscan does not take a password on the command line (other users "
-                         "can see it in ps); use -y FILE, -W or -Y GSSAPI");
-      });
+}
+
+// Short options that take a value: in a cluster such as -ZyFILE, what follows one is its value.
+constexpr std::string_view k_short_with_value = "HbDyYURXOof";
+
+// Refuses a password given on the command line before the parser sees it, naming the option
+// and never the value: the parser's own errors ("arguments were not expected: ...") would repeat
+// it into a terminal log or a cron mail.
+void refuse_password_arguments(int argc, char** argv) {
+  const std::string advice = ": spnscan takes no password on the command line, where other users "
+                             "see it in ps and it stays in shell history; use -y FILE (mode 0600), "
+                             "-W to be prompted, or -Y GSSAPI with a Kerberos ticket or keytab";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      return;
+    }
+    if (arg.starts_with("--")) {
+      const std::string name = ascii_lower(arg.substr(2, arg.find('=') - 2));
+      if (name == "password-file" || name == "prompt-password") {
+        continue;
+      }
+      if (name.find("pass") != std::string::npos || name.find("pwd") != std::string::npos ||
+          name.find("secret") != std::string::npos || name == "pw") {
+        throw UsageError("--" + name + advice);
+      }
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      for (std::size_t j = 1; j < arg.size(); ++j) {
+        if (arg[j] == 'w') {
+          throw UsageError("-w" + advice);
+        }
+        if (k_short_with_value.find(arg[j]) != std::string_view::npos) {
+          break;
+        }
+      }
+    }
+  }
 }
 
 void add_output_options(CLI::App& cmd, CliOptions& o) {
@@ -85,6 +119,7 @@ void add_output_options(CLI::App& cmd, CliOptions& o) {
          "Report format: text (default), json or csv")
       ->group("Output");
   cmd.add_option("-o,--output", o.output, "Write the report to FILE atomically (mode 0600)")
+      ->each([&o](const std::string&) { o.output_given = true; })
       ->group("Output");
   cmd.add_option_function<std::string>(
          "--color",
@@ -154,13 +189,14 @@ void add_analysis_options(CLI::App& cmd, CliOptions& o) {
 
 // --- running ---------------------------------------------------------------------------------
 
-std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o) {
+std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o,
+                                                         std::vector<std::string>& warnings) {
   std::vector<std::unique_ptr<AccountSource>> sources;
   if (!o.ldif_files.empty()) {
     if (!o.ldap.uri.empty()) {
       throw UsageError("--ldif and -H/--uri name two different sources; give one of them");
     }
-    for (const auto& file : o.ldif_files) {
+    for (const auto& file : distinct_ldif_inputs(o.ldif_files, warnings)) {
       sources.push_back(std::make_unique<LdifSource>(file));
     }
     return sources;
@@ -177,7 +213,12 @@ std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o) {
 // scan marked incomplete and is returned so the caller can still write what was read.
 std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& directory) {
   DirectoryBuilder builder(directory);
-  for (auto& source : make_sources(o)) {
+  if (o.command == Command::check) {
+    builder.keep_accounts_named({o.check_account});
+  } else if (o.command == Command::list) {
+    builder.keep_accounts_named(o.accounts);
+  }
+  for (auto& source : make_sources(o, directory.info().warnings)) {
     directory.info().sources.push_back(source->describe());
     try {
       source->read(builder);
@@ -185,8 +226,35 @@ std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& direc
       if (directory.info().complete) {
         throw; // nothing was read: there is no partial report to write
       }
+      builder.finish();
       return e;
     }
+  }
+  builder.finish();
+  if (directory.spn_count() == 0 && directory.info().complete) {
+    // Every domain has SPNs on its domain controllers and on krbtgt: a read that found none
+    // looked in the wrong place or was not allowed to see them, and is no clean bill of health.
+    const std::string read = fmt::format("{} {} read, none holding a servicePrincipalName",
+                                         directory.info().entries_read,
+                                         directory.info().entries_read == 1 ? "entry" : "entries");
+    if (!o.ldif_files.empty()) {
+      throw InputError(fmt::format(
+          "{}: {}. Every Active Directory domain has SPNs on its domain controllers and on "
+          "krbtgt, so this is not an export of a domain's accounts: its search base, its filter, "
+          "its attribute list (servicePrincipalName must be among them) or the read permissions "
+          "of the account that made it are probably wrong",
+          fmt::join(directory.info().sources, ", "), read));
+    }
+    const std::string reason = fmt::format(
+        "{}: {}. Every Active Directory domain has SPNs on its domain controllers and on "
+        "krbtgt, so the search base ({}) or the read permissions of the bind are probably "
+        "wrong (an anonymous or restricted bind may not see servicePrincipalName)",
+        fmt::join(directory.info().sources, ", "), read,
+        o.ldap.forest        ? std::string("the whole forest through the Global Catalog")
+        : o.ldap.base.empty() ? std::string("the defaultNamingContext")
+                              : "-b " + o.ldap.base);
+    builder.set_incomplete(reason);
+    return DirectoryError(reason);
   }
   return std::nullopt;
 }
@@ -203,13 +271,68 @@ bool use_color(const CliOptions& o) {
          platform::is_terminal(stdout);
 }
 
+// Refuses an --output that would destroy an input or that names nothing, before anything is
+// read or written.
+void check_output(const CliOptions& o) {
+  if (!o.output_given) {
+    return;
+  }
+  if (o.output.empty()) {
+    throw UsageError("--output: empty file name (leave -o out, or give -o -, to write to "
+                     "standard output)");
+  }
+  namespace fs = std::filesystem;
+  for (const auto& input : o.ldif_files) {
+    for (const std::string& target : {o.output, o.output + ".incomplete"}) {
+      std::error_code ec;
+      if (input != "-" && target != "-" && fs::equivalent(target, input, ec) && !ec) {
+        throw UsageError("--output '" + target + "' is the input '" + input +
+                         "': writing the report there would replace the export");
+      }
+    }
+  }
+}
+
+// Refuses empty patterns and names: "" would match nothing (or everything) silently.
+void check_arguments(const CliOptions& o) {
+  for (const auto& pattern : o.patterns) {
+    if (pattern.empty()) {
+      throw UsageError("query: empty pattern (give an SPN, or a pattern with '*' such as "
+                       "'HTTP/*')");
+    }
+  }
+  for (const auto& name : o.accounts) {
+    if (name.empty()) {
+      throw UsageError("list: empty account name (give a sAMAccountName or a DN)");
+    }
+  }
+  if (o.command == Command::check && o.check_account.empty()) {
+    throw UsageError("check: empty account name (give a sAMAccountName or a DN)");
+  }
+  if (o.command == Command::check && o.check_spn.empty()) {
+    throw UsageError("check: empty SPN");
+  }
+}
+
+// Writes content to a stream the caller opened; returns 0 or the errno of the failure.
+int write_stream(std::FILE* stream, const std::string& content) {
+  errno = 0;
+  if (std::fwrite(content.data(), 1, content.size(), stream) != content.size() ||
+      std::fflush(stream) != 0) {
+    return errno != 0 ? errno : EIO;
+  }
+  return 0;
+}
+
 // Writes the report to stdout or atomically to --output. A partial report never replaces an
 // existing file: it goes next to it as FILE.incomplete.
 void emit(const CliOptions& o, const std::string& content, bool complete) {
   if (o.output.empty() || o.output == "-") {
-    std::cout << content << std::flush;
-    if (!std::cout) {
-      throw InputError("cannot write the report to standard output");
+    const int error = write_stream(stdout, content);
+    // A reader that stopped reading (spnscan dump | head -1) is not an error worth a message.
+    if (error != 0 && error != EPIPE) {
+      throw InputError("cannot write the report to standard output: " +
+                       platform::error_text(error));
     }
     return;
   }
@@ -221,12 +344,19 @@ void emit(const CliOptions& o, const std::string& content, bool complete) {
               << " (the last complete report) is kept and this report goes to " << path << "\n";
   }
   const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::is_directory(status)) {
+    throw InputError("cannot write the report to " + path + ": " + platform::error_text(EISDIR));
+  }
   if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
     // /dev/null, a FIFO or a terminal: renaming over it would replace the device node.
-    std::ofstream device(path, std::ios::binary);
-    device << content << std::flush;
-    if (!device) {
-      throw InputError("cannot write the report to " + path);
+    errno = 0;
+    std::FILE* device = std::fopen(path.c_str(), "wb");
+    int error = device == nullptr ? errno : write_stream(device, content);
+    if (device != nullptr && std::fclose(device) != 0 && error == 0) {
+      error = errno;
+    }
+    if (error != 0) {
+      throw InputError("cannot write the report to " + path + ": " + platform::error_text(error));
     }
     return;
   }
@@ -244,7 +374,7 @@ ExitStatus run_scan(const CliOptions& o) {
                                      .count();
   std::ostringstream out;
   write_report(out, o.format, report_scan_of(directory), findings, ReportOptions{use_color(o)});
-  emit(o, out.str(), directory.info().complete);
+  emit(o, std::move(out).str(), directory.info().complete);
 
   if (!directory.info().complete) {
     std::cerr << "spnscan: error: the scan is incomplete and must not be taken as clean: "
@@ -293,10 +423,15 @@ ExitStatus run_holdings(const CliOptions& o) {
   }
   case Command::list: {
     std::vector<std::string> not_found;
-    const auto rows = list_spns(directory, o.accounts, not_found);
+    std::vector<AccountRef> without_spns;
+    const auto rows = list_spns(directory, o.accounts, not_found, without_spns);
     std::string note;
+    for (const auto& a : without_spns) {
+      note += (note.empty() ? "" : "\n") +
+              fmt::format("{} ({}) holds no SPN.", a.dn, a.sam_account_name);
+    }
     for (const auto& n : not_found) {
-      note += (note.empty() ? "" : "\n") + fmt::format("No SPN holder named '{}'.", n);
+      note += (note.empty() ? "" : "\n") + fmt::format("No account named '{}'.", n);
     }
     write_holdings(out, o.format, rows, note);
     status = not_found.empty() ? ExitStatus::ok : ExitStatus::findings;
@@ -311,14 +446,14 @@ ExitStatus run_holdings(const CliOptions& o) {
   default:
     break;
   }
-  emit(o, out.str(), true);
+  emit(o, std::move(out).str(), true);
   return status;
 }
 
 ExitStatus run_rules(const CliOptions& o) {
   std::ostringstream out;
   write_rules(out, o.format, rule_catalog());
-  emit(o, out.str(), true);
+  emit(o, std::move(out).str(), true);
   return ExitStatus::ok;
 }
 
@@ -363,6 +498,7 @@ int spnscan_main(int argc, char** argv) {
   add_output_options(*check, o);
 
   try {
+    refuse_password_arguments(argc, argv);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -387,6 +523,8 @@ int spnscan_main(int argc, char** argv) {
     } else {
       o.command = Command::check;
     }
+    check_output(o);
+    check_arguments(o);
     ExitStatus status = ExitStatus::ok;
     switch (o.command) {
     case Command::scan:

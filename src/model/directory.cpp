@@ -3,7 +3,9 @@
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 namespace spnscan {
@@ -107,6 +109,27 @@ void Directory::add_account(const AccountView& facts, const std::vector<std::str
   m_accounts.push_back(r);
 }
 
+bool names_account(const AccountView& account, std::string_view name) {
+  if (iequals(account.dn, name) || iequals(account.sam_account_name, name)) {
+    return true;
+  }
+  const std::string_view short_name = without_dollar(account.sam_account_name);
+  return short_name.size() != account.sam_account_name.size() && iequals(short_name, name);
+}
+
+bool DirectoryBuilder::wanted(const RawEntry& entry) const {
+  if (m_wanted.empty()) {
+    return false;
+  }
+  AccountView view;
+  view.dn = entry.dn;
+  if (!entry[Attr::sam_account_name].empty()) {
+    view.sam_account_name = entry[Attr::sam_account_name].front();
+  }
+  return std::any_of(m_wanted.begin(), m_wanted.end(),
+                     [&](const std::string& name) { return names_account(view, name); });
+}
+
 bool is_directory_service_dn(std::string_view dn) {
   return istarts_with(dn, "CN=Directory Service,CN=Windows NT,CN=Services,");
 }
@@ -148,10 +171,26 @@ void DirectoryBuilder::add(const RawEntry& entry) {
     } else {
       m_dir.set_spn_mappings(std::move(mappings));
       m_dir.info().spn_mappings_from_directory = true;
+      m_spn_mappings_dn = entry.dn;
     }
   }
   const auto& spns = entry[Attr::service_principal_name];
-  if (spns.empty() && entry.spn_range.empty()) {
+  if (spns.empty() && entry.spn_range.empty() && !wanted(entry)) {
+    return;
+  }
+  if (const auto earlier = find_or_remember_dn(entry.dn, m_dir.account_count())) {
+    const auto first = m_dir.account(*earlier);
+    bool same = first.spn_count == spns.size();
+    for (std::size_t i = 0; same && i < spns.size(); ++i) {
+      same = m_dir.spn(first.first_spn + i) == spns[i];
+    }
+    ++m_repeated;
+    if (!same) {
+      ++m_repeated_differ;
+    }
+    if (m_repeated_example.empty() || (!same && m_repeated_differ == 1)) {
+      m_repeated_example = "'" + entry.dn + "' again at " + entry.origin;
+    }
     return;
   }
   AccountFacts facts;
@@ -193,6 +232,132 @@ void DirectoryBuilder::add(const RawEntry& entry) {
                             "re-export with a tool that follows ranges)");
   }
   m_dir.add_account(view, spns);
+}
+
+namespace {
+
+// A hash of a DN that ignores ASCII case, 8 bytes at a time. Folding with | 0x20 also merges
+// a few non-letters ('@' and '`'), which only costs a compare: equal hashes are confirmed.
+std::uint64_t dn_hash(std::string_view dn) {
+  std::uint64_t hash = 0x9E3779B97F4A7C15ULL ^ dn.size();
+  const auto mix = [&hash](std::uint64_t word) {
+    hash = (hash ^ (word | 0x2020202020202020ULL)) * 0xFF51AFD7ED558CCDULL;
+    hash ^= hash >> 32;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= dn.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, dn.data() + i, 8);
+    mix(word);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, dn.data() + i, dn.size() - i);
+  mix(tail);
+  return hash == 0 ? 1 : hash;
+}
+
+// The DN of an LDAP URL ("ldap://host:389/DC=x,DC=y??sub" -> "DC=x,DC=y"), percent-decoded.
+std::string url_dn(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    return {};
+  }
+  const std::size_t slash = url.find('/', scheme + 3);
+  if (slash == std::string_view::npos) {
+    return {};
+  }
+  const std::string_view encoded = url.substr(slash + 1, url.find('?', slash) - slash - 1);
+  std::string dn;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    unsigned value = 0;
+    if (encoded[i] == '%' && i + 2 < encoded.size() &&
+        std::from_chars(encoded.data() + i + 1, encoded.data() + i + 3, value, 16).ptr ==
+            encoded.data() + i + 3) {
+      dn += static_cast<char>(value);
+      i += 2;
+    } else {
+      dn += encoded[i];
+    }
+  }
+  return dn;
+}
+
+// True when dn lies under (or is) ancestor, comparing case-insensitively.
+bool dn_within(std::string_view dn, std::string_view ancestor) {
+  if (ancestor.empty() || dn.size() < ancestor.size() ||
+      !iequals(dn.substr(dn.size() - ancestor.size()), ancestor)) {
+    return false;
+  }
+  return dn.size() == ancestor.size() || dn[dn.size() - ancestor.size() - 1] == ',';
+}
+
+} // namespace
+
+std::optional<std::size_t> DirectoryBuilder::find_or_remember_dn(std::string_view dn,
+                                                                 std::size_t index) {
+  if (4 * (m_dn_count + 1) > 3 * m_dn_hashes.size()) {
+    std::vector<std::uint64_t> hashes(std::max<std::size_t>(64, 2 * m_dn_hashes.size()), 0);
+    std::vector<std::uint32_t> accounts(hashes.size(), 0);
+    for (std::size_t i = 0; i < m_dn_hashes.size(); ++i) {
+      if (m_dn_hashes[i] != 0) {
+        std::size_t at = m_dn_hashes[i] % hashes.size();
+        while (hashes[at] != 0) {
+          at = (at + 1) % hashes.size();
+        }
+        hashes[at] = m_dn_hashes[i];
+        accounts[at] = m_dn_accounts[i];
+      }
+    }
+    m_dn_hashes = std::move(hashes);
+    m_dn_accounts = std::move(accounts);
+  }
+  const std::uint64_t hash = dn_hash(dn);
+  std::size_t at = hash % m_dn_hashes.size();
+  for (; m_dn_hashes[at] != 0; at = (at + 1) % m_dn_hashes.size()) {
+    if (m_dn_hashes[at] == hash && iequals(m_dir.account(m_dn_accounts[at]).dn, dn)) {
+      return m_dn_accounts[at];
+    }
+  }
+  m_dn_hashes[at] = hash;
+  m_dn_accounts[at] = static_cast<std::uint32_t>(index);
+  ++m_dn_count;
+  return std::nullopt;
+}
+
+void DirectoryBuilder::reference(std::string url, std::string where) {
+  m_references.push_back({std::move(url), std::move(where)});
+}
+
+void DirectoryBuilder::finish() {
+  // A reference is a gap only when spnscan needed something from there and did not get it.
+  // Accounts never live in the Configuration partition (nor in the DNS application
+  // partitions), so a reference to it is covered once its sPNMappings entry was read; any
+  // reference is covered when another input held accounts under it.
+  constexpr std::size_t k_max_checked = 64; // references compared with every account
+  for (const auto& ref : m_references) {
+    const std::string dn = url_dn(ref.url);
+    bool covered = dn_within(m_spn_mappings_dn, dn);
+    for (std::size_t a = 0; !covered && m_references.size() <= k_max_checked &&
+                            a < m_dir.account_count();
+         ++a) {
+      covered = dn_within(m_dir.account(a).dn, dn);
+    }
+    if (!covered) {
+      warn(ref.where + ": continuation reference to '" + ref.url +
+           "' not followed: the scan does not cover " +
+           (dn.empty() ? std::string("that part of the tree") : "'" + dn + "'"));
+    }
+  }
+  m_references.clear();
+  if (m_repeated > 0) {
+    warn(std::to_string(m_repeated) + (m_repeated == 1 ? " entry was" : " entries were") +
+         " read more than once (the same DN in overlapping inputs, e.g. " + m_repeated_example +
+         "); each account is counted once, as first read" +
+         (m_repeated_differ > 0 ? "; " + std::to_string(m_repeated_differ) +
+                                      " of them had other SPNs the second time: the inputs "
+                                      "were made at different times"
+                                : std::string()));
+  }
 }
 
 void DirectoryBuilder::warn(std::string message) {

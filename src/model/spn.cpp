@@ -70,6 +70,11 @@ std::variant<Spn, std::string> parse_spn(std::string_view text) {
   if (spn.host.empty() || spn.host == ".") {
     return std::string("empty host");
   }
+  // A DNS name has at most 255 octets and a NetBIOS name 15: nothing longer names a host.
+  if (spn.host.size() > k_max_host) {
+    return "host of " + std::to_string(spn.host.size()) + " bytes (a host name has at most " +
+           std::to_string(k_max_host) + ")";
+  }
   if (port_at != host_end) {
     spn.port_text = text.substr(port_at + 1, host_end - port_at - 1);
     unsigned value = 0;

@@ -58,14 +58,14 @@ void write_holdings(std::ostream& out, ReportFormat format, const std::vector<Sp
     std::string last_dn;
     for (const auto& r : rows) {
       if (r.account.dn != last_dn) {
-        out << escape_for_terminal(r.account.dn) << "  (" << escape_for_terminal(r.account.sam_account_name)
+        out << escape_for_display(r.account.dn) << "  (" << show_value(r.account.sam_account_name)
             << ", " << to_string(r.account.kind) << ")\n";
         last_dn = r.account.dn;
       }
-      out << "    " << escape_for_terminal(r.spn) << "\n";
+      out << "    " << show_value(r.spn) << "\n";
     }
     if (!note.empty()) {
-      out << escape_for_terminal(note) << "\n";
+      out << escape_for_display_keeping_newlines(note) << "\n";
     }
     return;
   }
@@ -100,16 +100,16 @@ void write_check(std::ostream& out, ReportFormat format, const std::string& spn,
     return;
   case ReportFormat::text:
     if (conflicts.empty()) {
-      out << "No conflict: adding " << escape_for_terminal(spn) << " to "
-          << escape_for_terminal(account)
+      out << "No conflict: adding " << show_value(spn) << " to "
+          << escape_for_display(account)
           << " would create neither a duplicate nor an alias collision. (spnscan changed nothing.)\n";
       return;
     }
-    out << "Adding " << escape_for_terminal(spn) << " to " << escape_for_terminal(account)
+    out << "Adding " << show_value(spn) << " to " << escape_for_display(account)
         << " would conflict (spnscan changed nothing):\n";
     for (const auto& c : conflicts) {
-      out << "  " << c.kind << ": " << escape_for_terminal(c.existing_spn) << " on "
-          << escape_for_terminal(c.holder.dn) << " (" << escape_for_terminal(c.holder.sam_account_name)
+      out << "  " << c.kind << ": " << show_value(c.existing_spn) << " on "
+          << escape_for_display(c.holder.dn) << " (" << escape_for_display(c.holder.sam_account_name)
           << ", " << to_string(c.holder.kind) << ")\n";
     }
     return;

@@ -39,29 +39,6 @@ std::size_t columns(std::string_view text)
   return count;
 }
 
-// Returns text that is safe to show and that a person can copy as it is: unchanged when it
-// holds nothing a terminal would act on, escaped otherwise. Doubling the backslashes of a
-// setspn DOMAIN\account or an LDIF DN would break the very command the report recommends.
-struct CopyableText {
-  std::string text;
-  bool escaped = false;
-};
-
-CopyableText copyable(std::string_view text)
-{
-  const std::string escaped = escape_for_terminal(text);
-  std::size_t backslashes = 0;
-  for (const char c : text) {
-    if (c == '\\') {
-      ++backslashes;
-    }
-  }
-  if (escaped.size() == text.size() + backslashes) {
-    return {std::string(text), false};
-  }
-  return {escaped, true};
-}
-
 class TextWriter {
 public:
   TextWriter(std::ostream& out, const ReportOptions& options) : m_out(out), m_color(options.color)
@@ -125,13 +102,15 @@ public:
       line();
       return;
     }
-    const CopyableText safe = copyable(text);
-    if (safe.escaped) {
+    // spnscan's own commands never hold what a terminal would act on (remediation quotes or
+    // hides such values); this is the second line of defence.
+    const std::string safe = escape_for_display(text);
+    if (safe != text) {
       line(fmt::format("{}{}", indent,
                        paint(k_red, "(holds control or invisible characters, shown escaped; "
                                     "do not run as it is)")));
     }
-    line(fmt::format("{}{}", indent, safe.text));
+    line(fmt::format("{}{}", indent, safe));
   }
 
   void header(const ReportScan& scan)
@@ -141,7 +120,7 @@ public:
     std::string sources;
     for (const auto& source : info.sources) {
       sources += sources.empty() ? "" : ", ";
-      sources += escape_for_terminal(source);
+      sources += escape_for_display(source);
     }
     wrapped("Sources:      ", sources.empty() ? std::string("(none)") : sources);
     line(fmt::format("Read:         {} {} holding SPNs, {} {}", scan.accounts,
@@ -158,13 +137,13 @@ public:
       line(fmt::format("Scan:         {}", paint(k_red, "INCOMPLETE")));
     }
     for (const auto& warning : info.warnings) {
-      wrapped("Warning:      ", escape_for_terminal(warning));
+      wrapped("Warning:      ", escape_for_display(warning));
     }
     if (!info.complete) {
       const std::string rule(k_width, '*');
       line();
       line(paint(k_red, rule));
-      wrapped(paint(k_red, "*** SCAN INCOMPLETE:") + " ", escape_for_terminal(info.incomplete_reason),
+      wrapped(paint(k_red, "*** SCAN INCOMPLETE:") + " ", escape_for_display(info.incomplete_reason),
               "***   ");
       line("*** Part of the directory was not read, so findings may be missing.");
       line("*** Do not take this report as clean.");
@@ -174,10 +153,10 @@ public:
 
   void account(std::string_view label, const AccountRef& account)
   {
-    wrapped(label, escape_for_terminal(account.dn));
+    wrapped(label, escape_for_display(account.dn));
     std::string details = account.sam_account_name.empty()
                             ? std::string("no sAMAccountName")
-                            : "sAMAccountName " + escape_for_terminal(account.sam_account_name);
+                            : "sAMAccountName " + show_value(account.sam_account_name);
     details += ", ";
     details += to_string(account.kind);
     if (account.privileged) {
@@ -197,24 +176,54 @@ public:
     const char* tag = finding.severity == Severity::error     ? "[ERROR]"
                       : finding.severity == Severity::warning ? "[WARNING]"
                                                               : "[INFO]";
-    wrapped(fmt::format("{} {}  ", paint(color, tag), escape_for_terminal(finding.rule)),
-            escape_for_terminal(finding.spn), "  ");
-    line(fmt::format("  Id:           {}", escape_for_terminal(finding.id)));
+    wrapped(fmt::format("{} {}  ", paint(color, tag), escape_for_display(finding.rule)),
+            show_value(finding.spn, k_shown_value_max), "  ");
+    line(fmt::format("  Id:           {}", escape_for_display(finding.id)));
     account("  Account:      ", finding.account);
     for (const auto& related : finding.related) {
       account("  Related:      ", related);
     }
+    if (finding.spns.size() > 1) {
+      constexpr std::size_t k_shown = 20;
+      line(fmt::format("  SPNs:         {} values", finding.spns.size()));
+      for (std::size_t i = 0; i < finding.spns.size() && i < k_shown; ++i) {
+        wrapped("                ", show_value(finding.spns[i], k_shown_value_max));
+      }
+      if (finding.spns.size() > k_shown) {
+        line(fmt::format("                ... and {} more (every one is in the fix below)",
+                         finding.spns.size() - k_shown));
+      }
+    }
     if (!finding.message.empty()) {
-      wrapped("  ", escape_for_terminal(finding.message));
+      wrapped("  ", escape_for_display(finding.message));
     }
     for (std::size_t i = 0; i < finding.remove_from.size(); ++i) {
       wrapped(i == 0 ? "  Remove from:  " : "                ",
-              escape_for_terminal(finding.remove_from[i]));
+              escape_for_display(finding.remove_from[i]));
     }
     if (!finding.keep_on.empty()) {
-      wrapped("  Keep on:      ", escape_for_terminal(finding.keep_on));
+      wrapped("  Keep on:      ", escape_for_display(finding.keep_on));
+      if (!finding.keep_reason.empty()) {
+        wrapped("  Because:      ", escape_for_display(finding.keep_reason));
+      }
     }
-    remediation(finding.remediation);
+    if (!finding.choices.empty()) {
+      line("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these");
+      line("  choices, never all of them (spnscan changes nothing; review before you apply):");
+      for (std::size_t i = 0; i < finding.choices.size(); ++i) {
+        const Choice& choice = finding.choices[i];
+        const std::string name = choice.keep.sam_account_name.empty()
+                                   ? choice.keep.dn
+                                   : choice.keep.sam_account_name;
+        wrapped(fmt::format("  Choice {}: ", i + 1),
+                fmt::format("if {} should keep it{}:", escape_for_display(name),
+                            choice.hint.empty() ? std::string()
+                                                : " (" + escape_for_display(choice.hint) + ")"));
+        fix_forms(choice.remediation);
+      }
+    } else {
+      remediation(finding.remediation);
+    }
     line();
   }
 
@@ -224,6 +233,11 @@ public:
       return;
     }
     line("  Fix (spnscan changes nothing; review each step before you apply it):");
+    fix_forms(fix);
+  }
+
+  void fix_forms(const Remediation& fix)
+  {
     if (!fix.adsiedit.empty()) {
       line("    ADSI Edit:");
       for (std::size_t i = 0; i < fix.adsiedit.size(); ++i) {
@@ -237,7 +251,7 @@ public:
         const std::string number =
           numbered ? text.substr(0, digits + 2) : fmt::format("{}. ", i + 1);
         const std::string_view step = std::string_view(text).substr(numbered ? digits + 2 : 0);
-        wrapped("      " + number, copyable(step).text, std::string(6 + number.size(), ' '));
+        wrapped("      " + number, escape_for_display(step), std::string(6 + number.size(), ' '));
       }
     }
     if (!fix.setspn.empty()) {
@@ -315,7 +329,7 @@ public:
       // Last, so that a reader of only the tail (a cron mail, `tail -1`) still sees it.
       wrapped(paint(k_red, "SCAN INCOMPLETE:") + " ",
               fmt::format("this report must not be taken as clean ({}).",
-                          escape_for_terminal(scan.info.incomplete_reason)),
+                          escape_for_display(scan.info.incomplete_reason)),
               "  ");
     }
   }

@@ -19,7 +19,9 @@
 namespace spnscan {
 namespace {
 
-// Bytes asked of the stream at a time: large enough that the per-read cost vanishes.
+// Bytes asked of the stream at a time: the first read is small, so a small input (a fuzzer's,
+// a test's) costs no large buffer; later reads grow to k_block, where the per-read cost vanishes.
+constexpr std::size_t k_first_block = std::size_t{1} << 14;
 constexpr std::size_t k_block = std::size_t{1} << 20;
 // Bytes kept allocated after the text, so the 16-byte scans below may read past a line's end.
 constexpr std::size_t k_pad = 64;
@@ -336,17 +338,31 @@ public:
   Parser(std::istream& in, const std::string& name, LdifHandler& handler)
       : m_in(in), m_name(name), m_handler(handler) {}
 
-  void run() {
+  LdifSummary run() {
     start();
     std::string_view line;
     while (next_line(line)) {
       process(line);
     }
     end_record();
+    if (m_run.active) {
+      end_run_without_counts();
+    }
+    return {m_entries, m_saw_ldapsearch, m_declared_entries};
   }
 
 private:
   enum class Record { none, entry, trailer, reference };
+  // One ldapsearch invocation in the file (see ldapsearch_comment).
+  struct LdapsearchRun {
+    bool active = false;
+    std::uint64_t line = 0;    // its first "# LDAPv3"
+    std::uint64_t entries = 0; // entries read since
+    bool paged = false;
+    bool more_pages = false;   // the last page's cookie was not empty
+    bool any_result = false;   // a "# search result" line was seen
+  };
+  static constexpr std::uint64_t k_ad_max_page_size = 1000;
   enum class ValueKind { plain, base64 };
 
   // ---------------------------------------------------------------- input
@@ -372,9 +388,9 @@ private:
 
   // Reads the first block and looks at the byte order mark.
   void start() {
-    m_buf.resize(2 * k_block + k_pad);
-    const std::size_t got = read_raw(m_buf.data(), k_block);
-    m_stream_eof = got < k_block;
+    m_buf.resize(m_block + k_pad);
+    const std::size_t got = read_raw(m_buf.data(), m_block);
+    m_stream_eof = got < m_block;
     m_eof = m_stream_eof;
     m_end = got;
     const auto* b = reinterpret_cast<const unsigned char*>(m_buf.data());
@@ -382,7 +398,7 @@ private:
       m_pos = 3;
     } else if (got >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
       m_utf16 = true;
-      m_raw.resize(2 * k_block + 8);
+      m_raw.resize(got);
       std::memcpy(m_raw.data(), m_buf.data() + 2, got - 2);
       m_raw_len = got - 2;
       m_end = 0;
@@ -408,7 +424,8 @@ private:
       m_scan -= shift;
       m_end -= shift;
     }
-    const std::size_t room = (m_utf16 ? (m_raw_len + k_block) / 2 * 3 + 8 : k_block) + k_pad;
+    m_block = std::min(k_block, 4 * m_block);
+    const std::size_t room = (m_utf16 ? (m_raw_len + m_block) / 2 * 3 + 8 : m_block) + k_pad;
     if (m_buf.size() - m_end < room) {
       m_buf.resize(std::max(m_end + room, 2 * m_buf.size()));
     }
@@ -416,9 +433,9 @@ private:
       transcode();
       return;
     }
-    const std::size_t got = read_raw(m_buf.data() + m_end, k_block);
+    const std::size_t got = read_raw(m_buf.data() + m_end, m_block);
     m_end += got;
-    if (got < k_block) {
+    if (got < m_block) {
       m_stream_eof = true;
       m_eof = true;
     }
@@ -428,9 +445,12 @@ private:
   // a byte split by the block boundary is carried to the next call.
   void transcode() {
     if (!m_stream_eof) {
-      const std::size_t got = read_raw(m_raw.data() + m_raw_len, k_block);
+      if (m_raw.size() < m_raw_len + m_block) {
+        m_raw.resize(m_raw_len + m_block);
+      }
+      const std::size_t got = read_raw(m_raw.data() + m_raw_len, m_block);
       m_raw_len += got;
-      m_stream_eof = got < k_block;
+      m_stream_eof = got < m_block;
     }
     const bool eof = m_stream_eof;
     const auto* in = reinterpret_cast<const unsigned char*>(m_raw.data());
@@ -527,6 +547,7 @@ private:
     if (m_buf[m_start] == ' ') {
       fail(m_line_no, "continuation line (starting with a space) with no preceding line");
     }
+    m_unterminated = false;
     bool first = true;
     for (;;) {
       const char* base = m_buf.data();
@@ -544,6 +565,7 @@ private:
         append_piece(piece_end);
         ++m_phys;
         m_pos = m_scan = m_end;
+        m_unterminated = true;
         break;
       }
       const auto nl = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
@@ -652,9 +674,9 @@ private:
   }
 
   void start_record(int code, std::string_view desc, ValueKind kind, std::string_view value) {
-    const bool first = !m_seen_record;
-    m_seen_record = true;
-    if (code == k_version && first) {
+    // ldapsearch -L repeats "version: 1" before each page of a paged search, and exports are
+    // concatenated, so the line is accepted between any two records, not only first.
+    if (code == k_version) {
       if (kind != ValueKind::plain || value != "1") {
         fail(m_line_no, "unsupported LDIF version '" + printable(value) +
                             "' (only 'version: 1' is defined)");
@@ -664,9 +686,7 @@ private:
     if (code == k_dn) {
       m_record = Record::entry;
       if (kind == ValueKind::base64) {
-        if (!decode_base64(value, m_entry.dn)) {
-          fail(m_line_no, "invalid base64 in the value of 'dn'");
-        }
+        decode_or_fail(value, "dn", m_entry.dn);
       } else {
         m_entry.dn.assign(value);
       }
@@ -705,11 +725,14 @@ private:
       auto& values = m_entry.values[static_cast<std::size_t>(code)];
       if (kind == ValueKind::base64) {
         values.emplace_back();
-        if (!decode_base64(value, values.back())) {
-          fail(m_line_no, "invalid base64 in the value of '" + std::string(desc) + "'");
-        }
+        decode_or_fail(value, desc, values.back());
       } else {
         values.emplace_back(value);
+        if (m_unterminated) {
+          m_handler.warning(where(m_line_no) + "the file ends without a line break after the "
+                            "value of '" + printable(desc) + "': if the export was cut, that "
+                            "value is incomplete");
+        }
       }
       if (code == code_of(Attr::service_principal_name) && semi < desc.size()) {
         note_range(desc.substr(semi + 1));
@@ -719,9 +742,7 @@ private:
     if (code == k_changetype) {
       std::string type;
       if (kind == ValueKind::base64) {
-        if (!decode_base64(value, type)) {
-          fail(m_line_no, "invalid base64 in the value of 'changetype'");
-        }
+        decode_or_fail(value, "changetype", type);
       } else {
         type.assign(value);
       }
@@ -750,9 +771,20 @@ private:
     }
   }
 
+  // Decodes a "::" value into out, or fails naming the attribute; a value on the last line of
+  // a file that does not end in a line break was cut, even when what is left still decodes.
+  void decode_or_fail(std::string_view value, std::string_view desc, std::string& out) {
+    if (m_unterminated) {
+      fail(m_line_no, "the file ends inside the base64 value of '" + printable(desc) +
+                          "' (no line break after it): the export was cut");
+    }
+    if (!decode_base64(value, out)) {
+      fail(m_line_no, "invalid base64 in the value of '" + printable(desc) + "'");
+    }
+  }
+
   void reference(std::string_view url) {
-    m_handler.warning(where(m_line_no) + "continuation reference to '" + printable(url) +
-                      "': the export does not cover that part of the tree");
+    m_handler.reference(std::string(url), m_name + ":" + std::to_string(m_line_no));
   }
 
   void comment(std::string_view line) {
@@ -765,7 +797,91 @@ private:
           url.substr(0, scheme).find(' ') == std::string_view::npos) {
         reference(url);
       }
+      return;
     }
+    ldapsearch_comment(line);
+  }
+
+  // ldapsearch -L writes its search as comments around the entries (one header and one
+  // "# search result" per page of a paged search, the counts once at the end):
+  //   # LDAPv3 / # base <...> / # with pagedResults control: size=1000
+  //   ... entries ...
+  //   # search result / # pagedresults: cookie=<more pages unless empty>
+  //   # numResponses: N / # numEntries: N
+  // Its errors (sizeLimitExceeded after AD's 1000 entries among them) go only to stderr, so
+  // these comments are what tells a whole export from a cut one.
+  void ldapsearch_comment(std::string_view line) {
+    if (line == "# LDAPv3") {
+      if (m_run.active && !m_run.more_pages) {
+        end_run_without_counts();
+      }
+      if (!m_run.active) {
+        m_run = LdapsearchRun{};
+        m_run.active = true;
+        m_run.line = m_line_no;
+        m_saw_ldapsearch = true;
+      }
+      m_run.more_pages = false;
+    } else if (!m_run.active) {
+      return;
+    } else if (line.starts_with("# with pagedResults control")) {
+      m_run.paged = true;
+    } else if (line == "# search result") {
+      m_run.any_result = true;
+    } else if (line.starts_with("# pagedresults: cookie=")) {
+      m_run.more_pages = line.size() > std::string_view("# pagedresults: cookie=").size();
+    } else if (line.starts_with("# numEntries: ")) {
+      end_run(line.substr(std::string_view("# numEntries: ").size()));
+    }
+  }
+
+  // The counts at the end of an ldapsearch run: checks them against what was read.
+  void end_run(std::string_view declared_text) {
+    const LdapsearchRun run = m_run;
+    m_run = LdapsearchRun{};
+    std::uint64_t declared = 0;
+    const auto [end, ec] =
+        std::from_chars(declared_text.data(), declared_text.data() + declared_text.size(), declared);
+    const std::string from = fmt_run(run);
+    if (ec != std::errc() || end != declared_text.data() + declared_text.size()) {
+      m_handler.incomplete(where(m_line_no) + "unreadable '# numEntries: " +
+                           printable(declared_text) + "' in the ldapsearch export " + from +
+                           "; its entries cannot be checked");
+      return;
+    }
+    m_declared_entries += declared;
+    if (!run.any_result) {
+      m_handler.incomplete(where(m_line_no) + "the ldapsearch export " + from +
+                           " has no '# search result' line: the file was edited or cut");
+    } else if (declared != run.entries) {
+      m_handler.incomplete(where(m_line_no) + "the ldapsearch export " + from + " says '# numEntries: " +
+                           std::to_string(declared) + "' but holds " + std::to_string(run.entries) +
+                           " entries: the file was cut or edited, entries are missing");
+    } else if (run.more_pages) {
+      m_handler.incomplete(where(m_line_no) + "the paged ldapsearch export " + from +
+                           " stopped before its last page (its last '# pagedresults: cookie=' "
+                           "is not empty): entries are missing");
+    } else if (!run.paged && declared == k_ad_max_page_size) {
+      m_handler.incomplete(
+          where(m_line_no) + "the ldapsearch export " + from + " holds exactly " +
+          std::to_string(k_ad_max_page_size) +
+          " entries and was made without paging: Active Directory ends an unpaged search at "
+          "MaxPageSize (1000) with sizeLimitExceeded, which ldapsearch -L reports only on its "
+          "standard error. Export again with -E pr=1000/noprompt");
+    }
+  }
+
+  // A run that ends (a new run starts, or the input ends) without its counts was cut.
+  void end_run_without_counts() {
+    m_handler.incomplete(where(m_run.line) + "the ldapsearch export " + fmt_run(m_run) +
+                         " has no '# numEntries:' trailer" +
+                         (m_run.any_result ? "" : " (and no '# search result' line)") +
+                         ": it was cut, the last record may be partial and entries are missing");
+    m_run = LdapsearchRun{};
+  }
+
+  std::string fmt_run(const LdapsearchRun& run) const {
+    return "starting at line " + std::to_string(run.line);
   }
 
   void end_record() {
@@ -776,6 +892,8 @@ private:
     case Record::entry:
       m_handler.entry(m_entry);
       m_entry.clear();
+      ++m_entries;
+      ++m_run.entries;
       break;
     case Record::trailer:
       if (!m_have_result) {
@@ -800,6 +918,7 @@ private:
   // m_start (m_write is its end), m_piece starts the physical line being joined, m_scan is
   // where the search for '\n' resumes, m_pos starts the next logical line.
   std::vector<char> m_buf;
+  std::size_t m_block = k_first_block; // bytes the next read asks for
   std::size_t m_start = 0, m_pos = 0, m_write = 0, m_piece = 0, m_scan = 0, m_end = 0;
   bool m_eof = false;        // no more text will come into m_buf
   bool m_stream_eof = false; // the stream is exhausted
@@ -813,7 +932,11 @@ private:
   std::uint64_t m_u16_lines = 0;
 
   Record m_record = Record::none;
-  bool m_seen_record = false;
+  bool m_unterminated = false; // the current line is the input's last and has no line break
+  LdapsearchRun m_run;
+  bool m_saw_ldapsearch = false;
+  std::uint64_t m_entries = 0;
+  std::uint64_t m_declared_entries = 0;
   RawEntry m_entry;
   std::string m_result;
   std::uint64_t m_result_line = 0;
@@ -823,9 +946,9 @@ private:
 
 } // namespace
 
-void LdifParser::parse(std::istream& in, const std::string& name, LdifHandler& handler) {
+LdifSummary LdifParser::parse(std::istream& in, const std::string& name, LdifHandler& handler) {
   Parser parser(in, name, handler);
-  parser.run();
+  return parser.run();
 }
 
 } // namespace spnscan

@@ -180,11 +180,12 @@ public:
     }
     start(ldif, tls);
   }
-  // Loaded with an LDIF file, such as fixtures/contoso.ldif.
-  explicit Slapd(const std::string& ldif, bool tls = true)
+  // Loaded with an LDIF file, such as fixtures/contoso.ldif. `writable`: the ldapi://
+  // EXTERNAL identity may write (for tests that apply spnscan's fixes with ldapmodify).
+  explicit Slapd(const std::string& ldif, bool tls = true, bool writable = false)
   {
     m_dir = make_temp_dir();
-    start(ldif, tls);
+    start(ldif, tls, writable);
   }
   ~Slapd()
   {
@@ -208,10 +209,11 @@ public:
   }
 
 private:
-  void start(const std::string& ldif, bool tls)
+  void start(const std::string& ldif, bool tls, bool writable = false)
   {
     const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif
                               + "' --dir '" + m_dir + "/srv'" + (tls ? "" : " --no-tls")
+                              + (writable ? " --writable" : "")
                               + " > '" + m_dir + "/env' 2> '" + m_dir + "/err'";
     if (std::system(start.c_str()) != 0) {
       m_error = "slapd-fixture.sh start failed: " + slurp(m_dir + "/err").substr(0, 2000);

@@ -46,8 +46,49 @@ TEST_CASE("list: the SPNs of named accounts, like setspn -L") {
   CHECK(r.out.find("SMTPSVC/HUB1") != std::string::npos);
   r = run({"list", "HUB1", "ghost", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 1);
-  CHECK(r.out.find("No SPN holder named 'ghost'.") != std::string::npos);
+  CHECK(r.out.find("No account named 'ghost'.") != std::string::npos);
   CHECK(r.out.find("exchangeMDB/") != std::string::npos);
+}
+
+TEST_CASE("list: an account named several ways is listed once; one without SPNs says so") {
+  auto r = run({"list", "HUB1", "hub1$", "CN=HUB1,OU=Servers,DC=contoso,DC=com", "--ldif",
+                "fixtures/contoso.ldif", "--format", "json"});
+  REQUIRE(r.status == 0);
+  CHECK(Json::parse(r.out)["spns"].size() == 10);
+  r = run({"list", "WS002", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 0);
+  CHECK(r.out == "CN=WS002,CN=Computers,DC=contoso,DC=com (WS002$) holds no SPN.\n");
+  r = run({"list", "", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "spnscan: error: list: empty account name (give a sAMAccountName or a DN)\n");
+}
+
+TEST_CASE("query: a trailing dot is ignored as scan ignores it; an empty pattern is refused") {
+  auto r = run({"query", "HTTP/app.contoso.com", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  REQUIRE(r.status == 0);
+  std::set<std::string> values;
+  const Json doc = Json::parse(r.out);
+  for (const auto& row : doc["spns"]) {
+    values.insert(row["spn"].get<std::string>());
+  }
+  CHECK(values == std::set<std::string>{"HTTP/app.contoso.com.", "http/APP.contoso.com"});
+  r = run({"query", "smtp/hub1.contoso.com.", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  CHECK(Json::parse(r.out)["spns"].size() == 2);
+  r = run({"query", "", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("query: empty pattern") != std::string::npos);
+}
+
+TEST_CASE("dump | head -1 ends quietly") {
+  TempDir dir;
+  const std::string command = "cd '" SPNSCAN_SOURCE_DIR "' && '" SPNSCAN_BINARY
+                              "' dump --ldif fixtures/contoso.ldif 2>'" + dir.file("err") +
+                              "' | head -1 >/dev/null; echo ${PIPESTATUS[0]} >'" +
+                              dir.file("status") + "'";
+  const std::string bash = "bash -c " + quote(command);
+  REQUIRE(std::system(bash.c_str()) == 0);
+  CHECK(slurp(dir.file("err")).empty());
+  CHECK(slurp(dir.file("status")) == "0\n");
 }
 
 TEST_CASE("dump: every SPN with its holder") {
@@ -57,7 +98,8 @@ TEST_CASE("dump: every SPN with its holder") {
 }
 
 TEST_CASE("check: would adding an SPN conflict? It answers and never writes") {
-  auto r = run({"check", "HTTP/web01.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif",
+  // jdoe exists and holds no SPN: the account check must know accounts without SPNs.
+  auto r = run({"check", "HTTP/web01.contoso.com", "jdoe", "--ldif", "fixtures/contoso.ldif",
                 "--format", "json"});
   CHECK(r.status == 1);
   const Json doc = Json::parse(r.out);
@@ -67,12 +109,21 @@ TEST_CASE("check: would adding an SPN conflict? It answers and never writes") {
     kinds.insert(c["kind"]);
   }
   CHECK(kinds == std::set<std::string>{"duplicate-spn", "spn-alias-collision"});
-  r = run({"check", "HTTP/brandnew.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  r = run({"check", "HTTP/brandnew.contoso.com", "jdoe", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 0);
   CHECK(r.out.find("No conflict") != std::string::npos);
-  r = run({"check", "HTTP", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  r = run({"check", "HTTP", "jdoe", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 2);
   CHECK(r.err == "spnscan: error: 'HTTP' is not a valid SPN: no '/' between service class and host\n");
+}
+
+TEST_CASE("check: an account that does not exist is an error naming it, not 'no conflict'") {
+  const auto r = run({"check", "HTTP/brandnew.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "spnscan: error: no account named 'svc_new' in the directory read (give its "
+                 "sAMAccountName, with or without the $ of a computer, or its DN): spnscan cannot "
+                 "check an SPN for an account that does not exist\n");
 }
 
 TEST_CASE("query on an incomplete export is an error, not an answer") {

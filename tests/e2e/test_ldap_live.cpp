@@ -70,6 +70,7 @@ std::unique_ptr<Scan> scan(const LdapOptions& options)
   } catch (const DirectoryError& error) {
     result->error = error.what();
   }
+  builder.finish();
   result->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
@@ -224,12 +225,18 @@ TEST_CASE("LdapSource: continuation references become warnings", "[ldap]")
   }
   const auto result = scan(responder_options(*responder));
   REQUIRE_FALSE(result->error);
-  CHECK(result->has_warning(
-      "not covered: continuation reference ldap://ranged.test/CN=Configuration,DC=ranged,DC=test"));
-  CHECK(result->has_warning("not covered: continuation reference "
-                            "ldap://DomainDnsZones.ranged.test/DC=DomainDnsZones,DC=ranged,DC=test"));
-  CHECK(result->has_warning("not covered: continuation reference "
-                            "ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test"));
+  CHECK(result->has_warning(": continuation reference to "
+                            "'ldap://DomainDnsZones.ranged.test/DC=DomainDnsZones,DC=ranged,DC=test' "
+                            "not followed: the scan does not cover "
+                            "'DC=DomainDnsZones,DC=ranged,DC=test'"));
+  CHECK(result->has_warning(": continuation reference to "
+                            "'ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test' "
+                            "not followed"));
+  // The Configuration partition holds no account, and its sPNMappings entry was read with a
+  // search of its own: the reference to it is no gap.
+  CHECK(result->directory.info().spn_mappings_from_directory);
+  CHECK_FALSE(result->has_warning("CN=Configuration"));
+  CHECK(result->directory.info().warnings.size() == 2);
 }
 
 TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete", "[ldap]")

@@ -68,7 +68,7 @@ TEST_CASE("live scan: LDAPS with the test CA gives exactly the offline findings"
   }
   const Json report = live({"-H", server->get("LDAPS_URI"), "--ca-file", server->get("CA_FILE")});
   CHECK(findings(report) == offline());
-  CHECK(findings(report).size() == 30);
+  CHECK(findings(report).size() == 27);
   CHECK(report["scan"]["complete"] == true);
   CHECK(report["scan"]["accounts"] == 37);
   CHECK(report["scan"]["spns"] == 151);
@@ -145,9 +145,41 @@ TEST_CASE("live query, list and check use the directory too", "[ldap]") {
   auto r = run(args);
   CHECK(r.status == 0);
   CHECK(lower(r.out).find("cn=administrator,cn=users,dc=contoso,dc=com") != std::string::npos);
-  args = {"check", "HTTP/web01.contoso.com", "svc_new"};
+  // jdoe holds no SPN: the live search must find it by name to answer.
+  args = {"check", "HTTP/web01.contoso.com", "jdoe"};
   args.insert(args.end(), source.begin(), source.end());
   CHECK(run(args).status == 1);
+  args = {"check", "HTTP/brandnew.contoso.com", "jdoe"};
+  args.insert(args.end(), source.begin(), source.end());
+  CHECK(run(args).status == 0);
+  args = {"check", "HTTP/brandnew.contoso.com", "svc_new"};
+  args.insert(args.end(), source.begin(), source.end());
+  r = run(args);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("no account named 'svc_new'") != std::string::npos);
+  args = {"list", "WS002"};
+  args.insert(args.end(), source.begin(), source.end());
+  r = run(args);
+  CHECK(r.status == 0);
+  CHECK(lower(r.out) == "cn=ws002,cn=computers,dc=contoso,dc=com (ws002$) holds no spn.\n");
+}
+
+TEST_CASE("live scan: a search that finds no SPN at all is exit 3, never clean", "[ldap]") {
+  Slapd* const server = contoso();
+  if (server == nullptr) {
+    return;
+  }
+  // The Configuration container holds the sPNMappings entry and no account.
+  const Json report = live({"-H", server->get("LDAPS_URI"), "--ca-file", server->get("CA_FILE"), "-b",
+                            "CN=Configuration,DC=contoso,DC=com"},
+                           3);
+  CHECK(report["scan"]["complete"] == false);
+  const std::string reason = report["scan"]["incomplete_reason"];
+  CHECK(reason.find("entries read, none holding a servicePrincipalName. Every Active Directory "
+                    "domain has SPNs on its domain controllers and on krbtgt, so the search base "
+                    "(-b CN=Configuration,DC=contoso,DC=com) or the read permissions of the bind "
+                    "are probably wrong") != std::string::npos);
+  CHECK(report["findings"].empty());
 }
 
 TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incomplete report", "[ldap]") {
@@ -182,4 +214,66 @@ TEST_CASE("live scan: a server that never answers cannot hang a cron job", "[lda
   CHECK(r.status == 3);
   CHECK(r.err.find("timed out after 2 s") != std::string::npos);
   CHECK(seconds < 20);
+}
+
+namespace {
+
+// Runs ldapmodify as the fixture's admin over ldapi:// on `ldif`; returns its exit status and
+// fills `output` with what it printed.
+int ldapmodify(const Slapd& server, const std::string& ldif, std::string& output) {
+  TempDir dir;
+  write_text(dir.file("change.ldif"), ldif);
+  const std::string command = "ldapmodify -Q -Y EXTERNAL -H " + quote(server.get("LDAPI_URI")) +
+                              " -f " + quote(dir.file("change.ldif")) + " >" +
+                              quote(dir.file("out")) + " 2>&1";
+  const int raw = std::system(command.c_str());
+  output = slurp(dir.file("out"));
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+} // namespace
+
+TEST_CASE("live scan: every LDIF fix applies with ldapmodify as printed (values exact)", "[ldap]") {
+  Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif", true, true);
+  if (!server.error().empty()) {
+    skip(server.error());
+    return;
+  }
+  const Json report = live({"-H", server.get("LDAPI_URI"), "-Y", "EXTERNAL"});
+  std::size_t applied = 0;
+  for (const auto& f : report["findings"]) {
+    std::vector<std::string> fixes;
+    if (!f["remediation"]["ldif"].get<std::string>().empty()) {
+      fixes.push_back(f["remediation"]["ldif"]);
+    }
+    for (const auto& choice : f["remediation"]["choices"]) {
+      fixes.push_back(choice["remediation"]["ldif"]);
+    }
+    REQUIRE_FALSE(fixes.empty());
+    for (const auto& ldif : fixes) {
+      INFO(f["id"].get<std::string>() << "\n" << ldif);
+      std::string output;
+      // The fix deletes exactly the values the account holds: ldapmodify accepts it (a wrong
+      // spelling would be noSuchAttribute)...
+      CHECK(ldapmodify(server, ldif, output) == 0);
+      INFO(output);
+      // ... and putting the same values back restores the directory for the next fix.
+      CHECK(ldapmodify(server, replace_all(ldif, "delete: servicePrincipalName",
+                                           "add: servicePrincipalName"),
+                       output) == 0);
+      ++applied;
+    }
+  }
+  // 25 decided findings with one fix each, two undecided duplicates with two choices each.
+  CHECK(applied == 25 + 2 * 2);
+  // Nothing was lost on the way: the directory gives the same findings again.
+  const Json again = live({"-H", server.get("LDAPI_URI"), "-Y", "EXTERNAL"});
+  CHECK(findings(again) == findings(report));
 }

@@ -57,10 +57,29 @@ TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
     REQUIRE(d.related.size() == 1);
     CHECK(d.related[0].sam_account_name == "HUB1$");
     CHECK(d.keep_on == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
+    CHECK(d.keep_reason == "HUB1$ (computer) is the computer that hub1.contoso.com names, and " +
+                               d.spn.substr(0, d.spn.find('/')) +
+                               "/ services run as the computer itself");
     CHECK(d.remove_from == std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
     CHECK(d.remediation.ldif.find("dn: CN=HUB1") == std::string::npos);
+    CHECK(d.choices.empty());
   }
-  CHECK(of_rule(findings, rule::k_privileged).size() == 2);
+  // One finding for the account, listing both values, and it agrees with the others: the
+  // values belong on HUB1$, so no advice to run a service as a gMSA.
+  const auto privileged = of_rule(findings, rule::k_privileged);
+  REQUIRE(privileged.size() == 1);
+  CHECK(privileged[0].spns ==
+        std::vector<std::string>{"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com"});
+  CHECK(privileged[0].spn == "SMTP/hub1.contoso.com");
+  CHECK(privileged[0].message.find("belong on another account and only need removing from this "
+                                   "one: 'SMTP/hub1.contoso.com' (on HUB1$, the computer that "
+                                   "hub1.contoso.com names)") != std::string::npos);
+  CHECK(privileged[0].message.find("gMSA") == std::string::npos);
+  CHECK(privileged[0].remove_from ==
+        std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
+  CHECK(privileged[0].keep_on.empty());
+  REQUIRE(privileged[0].related.size() == 1);
+  CHECK(privileged[0].related[0].sam_account_name == "HUB1$");
 }
 
 TEST_CASE("analyze: smtp-spn-on-non-machine-account is not raised for machine accounts") {
@@ -85,33 +104,103 @@ TEST_CASE("analyze: smtp-spn-on-non-machine-account on a trust account, no machi
 
 TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's trailing dot") {
   const auto findings =
-      of_rule(run({user("svc_a", {"HTTP/app.contoso.com."}), user("svc_b", {"http/APP.contoso.com"})}),
+      of_rule(run({user("svc_app", {"HTTP/app.contoso.com."}), user("svc_app_new", {"http/APP.contoso.com"})}),
               rule::k_duplicate);
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].related.size() == 1);
-  // Neither holder stands out: spnscan does not guess.
-  CHECK(findings[0].keep_on.empty());
-  CHECK(findings[0].remove_from.empty());
-  CHECK(findings[0].remediation.setspn.size() == 2);
-  CHECK(findings[0].message.find("cannot tell which account runs the service") != std::string::npos);
+  const Finding& f = findings[0];
+  CHECK(f.related.size() == 1);
+  CHECK(f.spns == std::vector<std::string>{"HTTP/app.contoso.com.", "http/APP.contoso.com"});
+  // Neither holder stands out: spnscan does not guess, and no single fix removes it from both.
+  CHECK(f.keep_on.empty());
+  CHECK(f.keep_reason.empty());
+  CHECK(f.remove_from.empty());
+  CHECK(f.removals.empty());
+  CHECK(f.remediation.setspn.empty());
+  CHECK(f.remediation.ldif.empty());
+  CHECK(f.message.find("spnscan cannot decide which account should keep it") != std::string::npos);
+  // One choice per holder, each removing the value from the other holder, spelled as it holds it.
+  REQUIRE(f.choices.size() == 2);
+  CHECK(f.choices[0].keep.sam_account_name == "svc_app");
+  CHECK(f.choices[0].remediation.setspn ==
+        std::vector<std::string>{"setspn -D http/APP.contoso.com svc_app_new"});
+  CHECK(f.choices[0].remediation.ldif.find("servicePrincipalName: http/APP.contoso.com\n") !=
+        std::string::npos);
+  CHECK(f.choices[1].keep.sam_account_name == "svc_app_new");
+  CHECK(f.choices[1].remediation.setspn ==
+        std::vector<std::string>{"setspn -D HTTP/app.contoso.com. svc_app"});
+  for (const auto& choice : f.choices) {
+    REQUIRE(choice.removals.size() == 1);
+    CHECK(choice.removals[0].account.dn != choice.keep.dn);
+  }
 }
 
-TEST_CASE("analyze: duplicate-spn keeps the enabled non-privileged holder") {
+TEST_CASE("analyze: duplicate-spn: a disabled holder is a hint that orders the choices, not a decision") {
   auto old = user("svc_old", {"MSSQLSvc/sql2.contoso.com:1433"});
   old.uac = "514"; // disabled
   const auto findings =
-      of_rule(run({user("svc_new", {"MSSQLSvc/sql2.contoso.com:1433"}), old}), rule::k_duplicate);
+      of_rule(run({old, user("svc_new", {"MSSQLSvc/sql2.contoso.com:1433"})}), rule::k_duplicate);
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].keep_on == "CN=svc_new,CN=Users,DC=contoso,DC=com");
-  CHECK(findings[0].account.sam_account_name == "svc_old");
+  CHECK(findings[0].keep_on.empty());
+  REQUIRE(findings[0].choices.size() == 2);
+  CHECK(findings[0].choices[0].keep.sam_account_name == "svc_new");
+  CHECK(findings[0].choices[0].hint == "likely: the only enabled holder");
+  CHECK(findings[0].choices[1].keep.sam_account_name == "svc_old");
+  CHECK(findings[0].choices[1].hint == "disabled: no service can log on as it until it is enabled");
+}
+
+TEST_CASE("analyze: duplicate-spn: the computer the host names keeps it, even when disabled") {
+  auto web = computer("WEB01", {"HOST/web01", "HTTP/web01.contoso.com"});
+  web.uac = "4098"; // disabled
+  const auto findings =
+      of_rule(run({web, user("svc_web", {"HTTP/web01.contoso.com"})}), rule::k_duplicate);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].keep_on == "CN=WEB01,OU=Servers,DC=contoso,DC=com");
+  CHECK(findings[0].keep_reason == "WEB01$ (computer, disabled) is the computer that "
+                                   "web01.contoso.com names");
+  CHECK(findings[0].remove_from == std::vector<std::string>{"CN=svc_web,CN=Users,DC=contoso,DC=com"});
+}
+
+TEST_CASE("analyze: duplicate-spn: of two computers named by the host, the enabled one keeps it") {
+  auto old = computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"}, 2200);
+  old.dn = "CN=SQL1,OU=Retired,DC=contoso,DC=com";
+  old.uac = "4098";
+  const auto findings = of_rule(run({old, computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"})}),
+                                rule::k_duplicate);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].keep_on == "CN=SQL1,OU=Servers,DC=contoso,DC=com");
+  CHECK(findings[0].remove_from == std::vector<std::string>{"CN=SQL1,OU=Retired,DC=contoso,DC=com"});
+}
+
+TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when another can") {
+  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433"});
+  admin.admin_count = "1";
+  const auto findings = of_rule(run({admin, user("svc_sql3", {"MSSQLSvc/sql3.contoso.com:1433"})}),
+                                rule::k_duplicate);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].keep_on == "CN=svc_sql3,CN=Users,DC=contoso,DC=com");
+  CHECK(findings[0].keep_reason == "the other holder is a privileged, krbtgt or trust account, "
+                                   "which must not run a service");
+  // Three holders, two of them ordinary: undecided between those two; both choices remove it
+  // from the privileged one.
+  const auto three = of_rule(run({admin, user("a", {"MSSQLSvc/sql3.contoso.com:1433"}),
+                                  user("b", {"MSSQLSvc/sql3.contoso.com:1433"})}),
+                             rule::k_duplicate);
+  REQUIRE(three.size() == 1);
+  REQUIRE(three[0].choices.size() == 2);
+  for (const auto& choice : three[0].choices) {
+    CHECK(choice.removals.size() == 2);
+    CHECK(std::any_of(choice.removals.begin(), choice.removals.end(),
+                      [](const Removal& r) { return r.account.sam_account_name == "svc_sqladmin"; }));
+  }
 }
 
 TEST_CASE("analyze: duplicate-spn negatives") {
   // Different ports, different SPNs.
   CHECK(of_rule(run({user("a", {"HTTP/web:80"}), user("b", {"HTTP/web:8080"})}), rule::k_duplicate)
             .empty());
-  // One account holding a value twice (differing in case) is not a duplicate across accounts.
-  CHECK(of_rule(run({user("a", {"HTTP/web", "http/WEB"})}), rule::k_duplicate).empty());
+  // One account holding a value twice (differing in case or trailing dot) is not a duplicate
+  // across accounts.
+  CHECK(of_rule(run({user("a", {"HTTP/web", "http/WEB."})}), rule::k_duplicate).empty());
   // The same DN read twice (two overlapping exports) is one account.
   CHECK(of_rule(run({user("a", {"HTTP/web"}), user("a", {"HTTP/web"})}), rule::k_duplicate).empty());
   // Every domain's krbtgt holds kadmin/changepw.
@@ -202,11 +291,17 @@ TEST_CASE("analyze: --host-bound-classes replaces the list") {
 // --- privileged-account-with-spn ---------------------------------------------------------------
 
 TEST_CASE("analyze: privileged-account-with-spn") {
-  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433"});
+  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433", "MSSQLSvc/sql3.contoso.com"});
   admin.admin_count = "1";
   const auto findings = of_rule(run({admin}), rule::k_privileged);
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].message.find("Kerberoasting") != std::string::npos);
+  CHECK(findings[0].message.find("These values are only on this account: "
+                                 "'MSSQLSvc/sql3.contoso.com:1433', 'MSSQLSvc/sql3.contoso.com'. "
+                                 "Run that service as a gMSA") != std::string::npos);
+  CHECK(findings[0].spns.size() == 2);
+  REQUIRE(findings[0].removals.size() == 1);
+  CHECK(findings[0].removals[0].values == findings[0].spns);
   // Negatives: krbtgt (RID 502, adminCount=1) with kadmin/changepw; a privileged machine
   // account; an unprivileged user.
   auto krbtgt = user("krbtgt", {"kadmin/changepw"}, 502);
@@ -216,6 +311,25 @@ TEST_CASE("analyze: privileged-account-with-spn") {
   dc.admin_count = "1";
   dc.uac = "532480";
   CHECK(run({krbtgt, dc, user("svc", {"HTTP/ok"})}).empty());
+}
+
+TEST_CASE("analyze: privileged-account-with-spn is one finding per account, however many SPNs") {
+  std::vector<std::string> spns;
+  for (int i = 0; i < 5000; ++i) {
+    spns.push_back("HTTP/host" + std::to_string(i) + ".contoso.com");
+  }
+  auto admin = user("svc_many", spns);
+  admin.admin_count = "1";
+  const auto findings = run({admin});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == rule::k_privileged);
+  CHECK(findings[0].spns.size() == 5000);
+  CHECK(findings[0].message.size() < 2000); // lists ten values, then "and 4990 more"
+  CHECK(findings[0].message.find("and 4990 more") != std::string::npos);
+  // The id does not depend on which value comes first.
+  auto reordered = admin;
+  std::reverse(reordered.spns.begin(), reordered.spns.end());
+  CHECK(run({reordered})[0].id == findings[0].id);
 }
 
 // --- malformed-spn -----------------------------------------------------------------------------
@@ -273,7 +387,7 @@ TEST_CASE("analyze: ids are stable whatever the order of the accounts") {
 TEST_CASE("analyze: findings are sorted errors first") {
   const auto findings = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}),
                              user("typo", {"HTTP"})});
-  REQUIRE(findings.size() == 4);
+  REQUIRE(findings.size() == 4); // smtp, duplicate, privileged, malformed
   CHECK(findings.front().severity == Severity::error);
   CHECK(findings.back().severity == Severity::warning);
   CHECK(std::is_sorted(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {

@@ -7,9 +7,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace spnscan;
 using namespace std::string_literals;
@@ -21,16 +25,21 @@ struct Recorder : LdifHandler {
   std::vector<RawEntry> entries;
   std::vector<std::string> warnings;
   std::vector<std::string> incompletes;
+  std::vector<std::string> references; // "where url"
+  LdifSummary summary;
 
   void entry(const RawEntry& e) override { entries.push_back(e); }
   void warning(std::string message) override { warnings.push_back(std::move(message)); }
   void incomplete(std::string reason) override { incompletes.push_back(std::move(reason)); }
+  void reference(std::string url, std::string where) override {
+    references.push_back(where + ": " + url);
+  }
 };
 
 Recorder parse_text(const std::string& text, const std::string& name = "x.ldif") {
   std::istringstream in(text);
   Recorder recorder;
-  LdifParser::parse(in, name, recorder);
+  recorder.summary = LdifParser::parse(in, name, recorder);
   return recorder;
 }
 
@@ -242,8 +251,103 @@ TEST_CASE("LdifParser: version: 1") {
   CHECK(parse_text("version: 1\ndn: cn=a\n").entries.size() == 1);
   CHECK(parse_error("version: 2\n\ndn: cn=a\n") ==
         "x.ldif:1: unsupported LDIF version '2' (only 'version: 1' is defined)");
-  CHECK(parse_error("dn: cn=a\n\nversion: 1\n") ==
-        "x.ldif:3: record starts with 'version:' instead of 'dn:'");
+  // ldapsearch -L repeats it before every page of a paged search, and exports get concatenated.
+  CHECK(parse_text("dn: cn=a\n\nversion: 1\n\ndn: cn=b\n").entries.size() == 2);
+  CHECK(parse_error("dn: cn=a\n\nversion: 2\n") ==
+        "x.ldif:3: unsupported LDIF version '2' (only 'version: 1' is defined)");
+}
+
+namespace {
+
+// An ldapsearch -L export as OpenLDAP 2.5 writes it: a header per page, "# search result" per
+// page, the counts once at the end. `pages` holds the entry count of each page.
+std::string ldapsearch_export(const std::vector<int>& pages, bool paged, int declared = -1,
+                              bool last_cookie_empty = true) {
+  std::string out;
+  int total = 0;
+  for (std::size_t p = 0; p < pages.size(); ++p) {
+    out += "version: 1\n\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
+           "# filter: (servicePrincipalName=*)\n# requesting: servicePrincipalName\n";
+    if (paged) {
+      out += "# with pagedResults control: size=1000\n";
+    }
+    out += "#\n\n";
+    for (int e = 0; e < pages[p]; ++e, ++total) {
+      out += "# e" + std::to_string(total) + ", contoso.com\ndn: CN=e" + std::to_string(total) +
+             ",DC=contoso,DC=com\nservicePrincipalName: HTTP/e" + std::to_string(total) + "\n\n";
+    }
+    out += "# search result\n";
+    if (paged) {
+      const bool last = p + 1 == pages.size();
+      out += "# control: 1.2.840.113556.1.4.319 false MAUCAQAEAA==\n";
+      out += std::string("# pagedresults: cookie=") +
+             (last && last_cookie_empty ? "" : "IgAAAAAAAAA=") + "\n";
+    }
+  }
+  out += "\n# numResponses: " + std::to_string(total + 1) + "\n# numEntries: " +
+         std::to_string(declared >= 0 ? declared : total) + "\n";
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("LdifParser: ldapsearch -L counts tell a whole export from a cut one") {
+  SECTION("a paged export with a header and version line per page is whole") {
+    const auto r = parse_text(ldapsearch_export({3, 3, 1}, true));
+    CHECK(r.entries.size() == 7);
+    CHECK(r.incompletes.empty());
+    CHECK(r.summary.ldapsearch);
+    CHECK(r.summary.entries == 7);
+    CHECK(r.summary.declared_entries == 7);
+  }
+  SECTION("numEntries that differs from the entries read") {
+    const auto r = parse_text(ldapsearch_export({2}, false, 3));
+    CHECK(r.incompletes == std::vector<std::string>{
+                               "x.ldif:21: the ldapsearch export starting at line 4 says "
+                               "'# numEntries: 3' but holds 2 entries: the file was cut or "
+                               "edited, entries are missing"});
+  }
+  SECTION("no numEntries: the file was cut") {
+    std::string text = ldapsearch_export({2, 2}, true);
+    text.resize(text.find("# e3")); // cut after the fourth entry's predecessor
+    const auto r = parse_text(text);
+    CHECK(r.entries.size() == 3);
+    CHECK(r.incompletes == std::vector<std::string>{
+                               "x.ldif:4: the ldapsearch export starting at line 4 has no "
+                               "'# numEntries:' trailer: it was cut, the last record may be "
+                               "partial and entries are missing"});
+  }
+  SECTION("a paged export whose last page still had a cookie") {
+    const auto r = parse_text(ldapsearch_export({2}, true, -1, false));
+    REQUIRE(r.incompletes.size() == 1);
+    CHECK(r.incompletes[0].find("stopped before its last page") != std::string::npos);
+  }
+  SECTION("exactly 1000 entries without paging: AD's MaxPageSize cut it") {
+    const auto r = parse_text(ldapsearch_export({1000}, false));
+    REQUIRE(r.incompletes.size() == 1);
+    CHECK(r.incompletes[0].find("holds exactly 1000 entries and was made without paging") !=
+          std::string::npos);
+    CHECK(r.incompletes[0].find("-E pr=1000/noprompt") != std::string::npos);
+    CHECK(parse_text(ldapsearch_export({1000}, true)).incompletes.empty());
+    CHECK(parse_text(ldapsearch_export({999}, false)).incompletes.empty());
+  }
+  SECTION("concatenated exports are checked one by one") {
+    const auto r = parse_text(ldapsearch_export({2}, false) + ldapsearch_export({1}, true));
+    CHECK(r.entries.size() == 3);
+    CHECK(r.incompletes.empty());
+    CHECK(r.summary.declared_entries == 3);
+    std::string first = ldapsearch_export({2}, false);
+    first.resize(first.find("# search result"));
+    const auto cut = parse_text(first + ldapsearch_export({1}, false));
+    REQUIRE(cut.incompletes.size() == 1);
+    CHECK(cut.incompletes[0].find("starting at line 4 has no '# numEntries:' trailer") !=
+          std::string::npos);
+  }
+  SECTION("exports without ldapsearch's comments are not checked") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: a/b\n");
+    CHECK(r.incompletes.empty());
+    CHECK_FALSE(r.summary.ldapsearch);
+  }
 }
 
 TEST_CASE("LdifParser: changetype add is a snapshot, other change records are refused") {
@@ -349,12 +453,19 @@ TEST_CASE("LdifParser: ldapsearch output") {
     const auto r = parse_text(head + "search: 2\nresult: 10 Referral\ntext: 0000202B: RefErr\nref: ldap://x/DC=x");
     CHECK(r.incompletes ==
           std::vector<std::string>{"x.ldif:14: the export's search ended with 'result: 10 "
-                                   "Referral'; entries are missing"});
+                                   "Referral'; entries are missing",
+                                   "x.ldif:3: the ldapsearch export starting at line 3 has no "
+                                   "'# numEntries:' trailer (and no '# search result' line): it "
+                                   "was cut, the last record may be partial and entries are "
+                                   "missing"});
   }
   SECTION("trailer without result") {
-    const auto r = parse_text(head + "search: 2\n");
+    const auto r = parse_text(head + "search: 2\n\n# numEntries: 1\n");
     CHECK(r.incompletes == std::vector<std::string>{"x.ldif:13: the export's search trailer has no "
-                                                    "'result:' line; entries may be missing"});
+                                                    "'result:' line; entries may be missing",
+                                                    "x.ldif:15: the ldapsearch export starting at "
+                                                    "line 3 has no '# search result' line: the "
+                                                    "file was edited or cut"});
   }
   SECTION("# refldap comments (ldapsearch -L) and ref: records name the URL") {
     const auto r = parse_text(head +
@@ -363,16 +474,13 @@ TEST_CASE("LdifParser: ldapsearch output") {
                               "# search reference\n"
                               "ref: ldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
                               "# references are not comments like this one\n"
-                              "# numReferences: 2\n");
+                              "# search result\n\n# numReferences: 2\n# numEntries: 1\n");
     CHECK(r.entries.size() == 1);
-    CHECK(r.warnings ==
+    CHECK(r.references ==
           std::vector<std::string>{
-              "x.ldif:14: continuation reference to "
-              "'ldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com': the "
-              "export does not cover that part of the tree",
-              "x.ldif:17: continuation reference to "
-              "'ldap://contoso.com/CN=Configuration,DC=contoso,DC=com': the export does not "
-              "cover that part of the tree"});
+              "x.ldif:14: ldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com",
+              "x.ldif:17: ldap://contoso.com/CN=Configuration,DC=contoso,DC=com"});
+    CHECK(r.warnings.empty());
     CHECK(r.incompletes.empty());
   }
 }
@@ -518,9 +626,21 @@ TEST_CASE("LdifParser: a file truncated mid-record") {
     REQUIRE(r.entries.size() == 1);
     CHECK(spns(r.entries[0]) == Values{"HTTP/web.cont"});
   }
-  SECTION("ending inside a base64 value is invalid base64") {
+  SECTION("ending inside a base64 value is an error, even when what is left decodes") {
     CHECK(parse_error("dn: cn=a\nobjectSid:: AQUAAAAAAAUVAAA\n AAAQ") ==
-          "x.ldif:2: invalid base64 in the value of 'objectSid'");
+          "x.ldif:2: the file ends inside the base64 value of 'objectSid' (no line break after "
+          "it): the export was cut");
+    CHECK(parse_error("dn: cn=a\nservicePrincipalName:: SFRUUC93ZWIw") ==
+          "x.ldif:2: the file ends inside the base64 value of 'servicePrincipalName' (no line "
+          "break after it): the export was cut");
+    CHECK(parse_error("dn: cn=a\nservicePrincipalName:: SFRUUC93ZWIw\n") == "no error");
+  }
+  SECTION("ending inside a plain value is warned about") {
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: HTTP/we");
+    CHECK(r.warnings == std::vector<std::string>{
+                            "x.ldif:2: the file ends without a line break after the value of "
+                            "'servicePrincipalName': if the export was cut, that value is "
+                            "incomplete"});
   }
   SECTION("ending inside an attribute name") {
     CHECK(parse_error("dn: cn=a\nservicePrinc") ==
@@ -534,13 +654,14 @@ TEST_CASE("LdifSource: reads the sample exports into a Directory") {
     DirectoryBuilder builder(directory);
     LdifSource source(SPNSCAN_SOURCE_DIR "/tests/data/ldif/ldapsearch.ldif");
     source.read(builder);
+    builder.finish();
     CHECK(directory.info().entries_read == 3);
     CHECK(directory.spn_count() == 3);
     REQUIRE(directory.info().warnings.size() == 1);
-    CHECK(directory.info().warnings[0].find(": continuation reference to "
-                                            "'ldap://DomainDnsZones.contoso.com/"
-                                            "DC=DomainDnsZones,DC=contoso,DC=com'") !=
-          std::string::npos);
+    CHECK(directory.info().warnings[0].find(
+              ": continuation reference to 'ldap://DomainDnsZones.contoso.com/"
+              "DC=DomainDnsZones,DC=contoso,DC=com' not followed: the scan does not cover "
+              "'DC=DomainDnsZones,DC=contoso,DC=com'") != std::string::npos);
     CHECK(directory.info().complete);
   }
   SECTION("ldifde -u export (UTF-16LE)") {
@@ -593,4 +714,56 @@ TEST_CASE("LdifSource: errors") {
           "in.ldif:5: the export's search ended with 'result: 4 Size limit exceeded'; entries "
           "are missing");
   }
+}
+
+TEST_CASE("LdifSource: an input without a single entry is an error, not a clean scan") {
+  const auto error_of = [](const std::string& text) {
+    Directory directory;
+    DirectoryBuilder builder(directory);
+    std::istringstream in(text);
+    try {
+      LdifSource::read_stream(in, "in.ldif", builder);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string plain = "in.ldif: no directory entry in this input (it is empty, or holds "
+                            "only comments or 'version: 1'): is this the export you meant?";
+  CHECK(error_of("") == plain);
+  CHECK(error_of("# only a comment\n\n# and another\n") == plain);
+  CHECK(error_of("version: 1\n") == plain);
+  CHECK(error_of("\xEF\xBB\xBF\r\n\r\n") == plain);
+  CHECK(error_of("version: 1\n\n#\n# LDAPv3\n# base <DC=x> with scope subtree\n#\n\n"
+                 "# search result\n\n# numResponses: 1\n# numEntries: 0\n") ==
+        "in.ldif: no directory entry in this input (the ldapsearch export says its search "
+        "returned none): check the search base, the filter and the read permissions of the "
+        "account that made it");
+  CHECK(error_of("dn: cn=a\n") == "no error");
+}
+
+TEST_CASE("distinct_ldif_inputs: the same export named twice is read once") {
+  const std::string dir = "/tmp/spnscan-unit-inputs-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name, std::ios::binary) << text;
+    return dir + "/" + name;
+  };
+  const std::string a = write("a.ldif", "dn: cn=a\nservicePrincipalName: a/b\n");
+  const std::string copy = write("copy.ldif", "dn: cn=a\nservicePrincipalName: a/b\n");
+  const std::string other = write("other.ldif", "dn: cn=b\nservicePrincipalName: a/b\n");
+  const std::string longer = write("longer.ldif", "dn: cn=ab\nservicePrincipalName: a/b\n");
+  std::vector<std::string> warnings;
+  CHECK(distinct_ldif_inputs({a, dir + "/./a.ldif", copy, other, longer}, warnings) ==
+        std::vector<std::string>{a, other, longer});
+  CHECK(warnings ==
+        std::vector<std::string>{"'" + dir + "/./a.ldif' is the same file as '" + a +
+                                     "' (named twice); it was read once",
+                                 "'" + copy + "' is a byte-for-byte copy of '" + a +
+                                     "' (named twice); it was read once"});
+  warnings.clear();
+  CHECK(distinct_ldif_inputs({"-", a}, warnings) == std::vector<std::string>{"-", a});
+  CHECK_THROWS_WITH(distinct_ldif_inputs({"-", a, "-"}, warnings),
+                    "--ldif -: standard input is named twice; it can be read only once");
+  std::filesystem::remove_all(dir);
 }

@@ -79,6 +79,9 @@ std::vector<Finding> sample_findings()
     "deliver voicemail (event 1082).";
   duplicate.remove_from = {administrator().dn, old_hub.dn};
   duplicate.keep_on = hub1.dn;
+  duplicate.keep_reason = "HUB1$ (computer) is the computer that hub1.contoso.com names";
+  duplicate.removals = {Removal{administrator(), {duplicate.spn}},
+                        Removal{old_hub, {"smtp/HUB1.contoso.com."}}};
   duplicate.remediation = removal(duplicate.spn, administrator(), "User");
   findings.push_back(duplicate);
 
@@ -139,6 +142,26 @@ std::vector<Finding> sample_findings()
   injection.remove_from = {injection.related[0].dn};
   injection.keep_on = "@keep,OU=x,DC=contoso,DC=com";
   findings.push_back(injection);
+
+  // Undecided: one labelled block per holder that might keep it, and no single fix.
+  const AccountRef app = computer("CN=svc_app,OU=Service Accounts,DC=contoso,DC=com", "svc_app");
+  const AccountRef app_new =
+    computer("CN=svc_app_new,OU=Service Accounts,DC=contoso,DC=com", "svc_app_new");
+  Finding undecided;
+  undecided.id = "duplicate-spn:0d0d0001";
+  undecided.rule = "duplicate-spn";
+  undecided.severity = Severity::error;
+  undecided.spn = "HTTP/app.contoso.com.";
+  undecided.spns = {"HTTP/app.contoso.com.", "http/APP.contoso.com"};
+  undecided.account = app;
+  undecided.related = {app_new};
+  undecided.message = "spnscan cannot decide which account should keep it.";
+  undecided.choices = {
+    Choice{app, "", {Removal{app_new, {"http/APP.contoso.com"}}},
+           removal("http/APP.contoso.com", app_new, "User")},
+    Choice{app_new, "likely: the only enabled holder", {Removal{app, {"HTTP/app.contoso.com."}}},
+           removal("HTTP/app.contoso.com.", app, "User")}};
+  findings.push_back(undecided);
 
   return findings;
 }
@@ -264,7 +287,7 @@ TEST_CASE("escape_for_terminal: C1 controls, as UTF-8 and as raw bytes")
 {
   CHECK(escape_for_terminal("a\xC2\x85" "b") == "a\\u{0085}b");
   CHECK(escape_for_terminal("\xC2\x80\xC2\x9F") == "\\u{0080}\\u{009F}");
-  CHECK(escape_for_terminal("\xC2\xA0") == "\xC2\xA0"); // U+00A0 is printable
+  CHECK(escape_for_terminal("\xC2\xA9") == "\xC2\xA9"); // U+00A9 is printable
   CHECK(escape_for_terminal("a\x9b" "31mb") == "a\\x9B31mb");
   CHECK(escape_for_terminal("\x80\x9f") == "\\x80\\x9F");
 }
@@ -280,6 +303,31 @@ TEST_CASE("escape_for_terminal: bidi controls and line separators")
   CHECK(escape_for_terminal("\xD8\x9C") == "\\u{061C}");
   CHECK(escape_for_terminal("\xE2\x80\xA8\xE2\x80\xA9") == "\\u{2028}\\u{2029}");
   CHECK(escape_for_terminal("\xE2\x80\x94") == "\xE2\x80\x94"); // em dash is fine
+}
+
+TEST_CASE("escape_for_terminal: invisible characters and look-alike spaces become \\u{NNNN}")
+{
+  CHECK(escape_for_terminal("HTTP/web\u200B01") == "HTTP/web\\u{200B}01");
+  CHECK(escape_for_terminal("\u00AD\u2060\uFEFF\u200D") == "\\u{00AD}\\u{2060}\\u{FEFF}\\u{200D}");
+  CHECK(escape_for_terminal("a\u00A0b\u3000c\u2009d") == "a\\u{00A0}b\\u{3000}c\\u{2009}d");
+  CHECK(escape_for_terminal("\u3164\uFE0F\U000E0041") == "\\u{3164}\\u{FE0F}\\u{E0041}");
+  // Letters of other scripts are visible: they are issue of the look-alike rule, not of escaping.
+  CHECK(escape_for_terminal("\u0430") == "\u0430");
+}
+
+TEST_CASE("escape_for_display and show_value: what the reports show")
+{
+  // Nothing to escape but backslashes: shown as the directory holds it.
+  CHECK(escape_for_display("CN=Smith\\, John,DC=contoso") == "CN=Smith\\, John,DC=contoso");
+  CHECK(escape_for_display("CN=Smith\\, John\x07") == "CN=Smith\\\\, John\\x07");
+  // Spaces at either end of a value, and invisible characters, never print like plain text.
+  CHECK(show_value("HTTP/web01") == "HTTP/web01");
+  CHECK(show_value("HTTP/web01 ") == "HTTP/web01\\x20");
+  CHECK(show_value("  HTTP/web01") == "\\x20\\x20HTTP/web01");
+  CHECK(show_value("HTTP/web 01") == "HTTP/web 01");
+  CHECK(show_value(" ") == "\\x20");
+  CHECK(show_value("HTTP/web01\u200B") == "HTTP/web01\\u{200B}");
+  CHECK(show_value("HTTP/web01") != show_value("HTTP/web01\u200B"));
 }
 
 TEST_CASE("escape_for_terminal: invalid UTF-8 bytes become \\xNN each")
@@ -327,7 +375,9 @@ TEST_CASE("csv_cell: quoting per RFC 4180")
   CHECK(csv_cell("CN=HUB1,DC=contoso") == "\"CN=HUB1,DC=contoso\"");
   CHECK(csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_cell("line1\nline2") == "\"line1\nline2\"");
-  CHECK(csv_cell("a\rb") == "\"a\rb\"");
+  // A CR or LF from the directory is escaped as in the text report; only the writer's own line
+  // breaks (one command per line) stay.
+  CHECK(csv_cell("a\rb") == "a\\x0Db");
 }
 
 TEST_CASE("csv_cell: leading formula characters are neutralised")
@@ -336,14 +386,20 @@ TEST_CASE("csv_cell: leading formula characters are neutralised")
   CHECK(csv_cell("+HTTP/x") == "'+HTTP/x");
   CHECK(csv_cell("-2+3") == "'-2+3");
   CHECK(csv_cell("@SUM(A1)") == "'@SUM(A1)");
-  CHECK(csv_cell("\tTAB") == "'\tTAB");
-  CHECK(csv_cell("\rCR") == "\"'\rCR\"");
+  CHECK(csv_cell("\tTAB") == "\\x09TAB");
+  CHECK(csv_cell("\rCR") == "\\x0DCR");
   CHECK(csv_cell("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 }
 
-TEST_CASE("csv_cell: invalid UTF-8 is replaced")
+TEST_CASE("csv_cell: controls, bidi overrides, invisible characters and invalid UTF-8 are escaped")
 {
-  CHECK(csv_cell("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(csv_cell("a\xff" "b") == "a\\xFFb");
+  CHECK(csv_cell("a\x1b[31mb") == "a\\x1B[31mb");
+  CHECK(csv_cell("x\u202Ey") == "x\\u{202E}y");
+  CHECK(csv_cell("HTTP/web\u200B01") == "HTTP/web\\u{200B}01");
+  CHECK(csv_cell("a\xC2\x85") == "a\\u{0085}");
+  CHECK(csv_cell("x\x7f") == "x\\x7F");
+  CHECK(csv_cell("CN=Smith\\, John") == "\"CN=Smith\\, John\"");
 }
 
 // --- small helpers ---
@@ -418,7 +474,7 @@ TEST_CASE("write_json_report: the contract's fields, in order")
   CHECK(scan["duration_ms"] == 1234);
   CHECK(scan["spn_mappings"] == "directory");
 
-  CHECK(json["summary"] == nlohmann::ordered_json{{"error", 2}, {"warning", 2}, {"info", 2}});
+  CHECK(json["summary"] == nlohmann::ordered_json{{"error", 3}, {"warning", 2}, {"info", 2}});
 
   const auto& first = json["findings"][0];
   keys.clear();
@@ -426,8 +482,9 @@ TEST_CASE("write_json_report: the contract's fields, in order")
     keys.push_back(item.key());
   }
   CHECK(keys
-        == std::vector<std::string>{"id", "rule", "severity", "spn", "account", "related",
-                                    "message", "remove_from", "keep_on", "remediation"});
+        == std::vector<std::string>{"id", "rule", "severity", "spn", "spns", "account", "related",
+                                    "message", "remove_from", "keep_on", "keep_reason", "remove",
+                                    "remediation"});
   CHECK(first["severity"] == "error");
   CHECK(first["account"]
         == nlohmann::ordered_json{{"dn", "CN=Administrator,CN=Users,DC=contoso,DC=com"},
@@ -441,6 +498,28 @@ TEST_CASE("write_json_report: the contract's fields, in order")
   CHECK(first["remediation"]["setspn"][0] == "setspn -D SMTP/hub1.contoso.com CONTOSO\\Administrator");
   CHECK(first["remediation"]["ldif"].is_string());
   CHECK(json["findings"][1]["keep_on"].is_null());
+  CHECK(first["keep_reason"] == "HUB1$ (computer) is the computer that hub1.contoso.com names");
+  CHECK(first["remove"]
+        == nlohmann::ordered_json::parse(
+          R"([{"dn": "CN=Administrator,CN=Users,DC=contoso,DC=com",
+               "values": ["SMTP/hub1.contoso.com"]},
+              {"dn": "CN=OLDHUB,OU=Retired,DC=contoso,DC=com",
+               "values": ["smtp/HUB1.contoso.com."]}])"));
+  CHECK(first["remediation"]["choices"] == nlohmann::ordered_json::array());
+  // An undecided finding: no top-level fix, one choice per holder that might keep it.
+  const auto& undecided = json["findings"][6];
+  CHECK(undecided["keep_on"].is_null());
+  CHECK(undecided["keep_reason"].is_null());
+  CHECK(undecided["remove"] == nlohmann::ordered_json::array());
+  CHECK(undecided["remediation"]["setspn"] == nlohmann::ordered_json::array());
+  CHECK(undecided["spns"] == nlohmann::ordered_json{"HTTP/app.contoso.com.", "http/APP.contoso.com"});
+  const auto& choices = undecided["remediation"]["choices"];
+  REQUIRE(choices.size() == 2);
+  CHECK(choices[0]["keep_on"] == "CN=svc_app,OU=Service Accounts,DC=contoso,DC=com");
+  CHECK(choices[0]["hint"].is_null());
+  CHECK(choices[1]["hint"] == "likely: the only enabled holder");
+  CHECK(choices[0]["remove"][0]["values"] == nlohmann::ordered_json{"http/APP.contoso.com"});
+  CHECK(choices[0]["remediation"]["setspn"][0] == "setspn -D http/APP.contoso.com CONTOSO\\svc_app_new");
 }
 
 TEST_CASE("write_json_report: invalid UTF-8 is replaced and the scan warns once")
@@ -513,10 +592,34 @@ TEST_CASE("write_text_report: commands stay copyable unless they hold controls")
         == 4); // the control-character finding's setspn, PowerShell and two LDIF lines
 }
 
+TEST_CASE("write_text_report: an undecided finding gives labelled choices, never one block for all")
+{
+  const std::string text = render(ReportFormat::text, sample_scan(), sample_findings());
+  const auto choices = text.find("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these\n");
+  REQUIRE(choices != std::string::npos);
+  const auto first = text.find("  Choice 1: if svc_app should keep it:\n", choices);
+  const auto second =
+    text.find("  Choice 2: if svc_app_new should keep it (likely: the only enabled holder):\n", first);
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  CHECK(text.find("setspn -D http/APP.contoso.com CONTOSO\\svc_app_new", first) < second);
+  CHECK(text.find("setspn -D HTTP/app.contoso.com. CONTOSO\\svc_app", second) != std::string::npos);
+  CHECK(text.find("  Because:      HUB1$ (computer) is the computer that hub1.contoso.com names\n")
+        != std::string::npos);
+}
+
+TEST_CASE("write_csv_report: an undecided finding labels each choice in the command cells")
+{
+  const std::string text = render(ReportFormat::csv, sample_scan(), sample_findings());
+  CHECK(text.find("\"REM choice 1 of 2, apply only one: if CN=svc_app,OU=Service Accounts,"
+                  "DC=contoso,DC=com should keep it\nsetspn -D http/APP.contoso.com "
+                  "CONTOSO\\svc_app_new\nREM choice 2 of 2") != std::string::npos);
+}
+
 TEST_CASE("write_text_report: findings grouped by severity, errors first")
 {
   const std::string text = render(ReportFormat::text, sample_scan(), sample_findings());
-  const auto errors = text.find("== Errors (2) ==");
+  const auto errors = text.find("== Errors (3) ==");
   const auto warnings = text.find("== Warnings (2) ==");
   const auto info = text.find("== Info (2) ==");
   REQUIRE(errors != std::string::npos);
@@ -533,7 +636,7 @@ TEST_CASE("write_text_report: findings grouped by severity, errors first")
                   "                CN=OLDHUB,OU=Retired,DC=contoso,DC=com\n"
                   "  Keep on:      CN=HUB1,OU=Exchange Servers,DC=contoso,DC=com\n")
         != std::string::npos);
-  CHECK(text.ends_with("2 errors, 2 warnings, 2 info\n"));
+  CHECK(text.ends_with("3 errors, 2 warnings, 2 info\n"));
 }
 
 TEST_CASE("write_text_report: no findings on a complete scan")
@@ -594,7 +697,7 @@ TEST_CASE("write_csv_report: header, CRLF rows and neutralised cells")
   const std::string text = render(ReportFormat::csv, sample_scan(), sample_findings());
   CHECK(text.starts_with("id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,"
                          "account_privileged,related_dns,remove_from,keep_on,message,setspn,"
-                         "powershell\r\n"));
+                         "powershell,keep_reason,spns\r\n"));
   CHECK(text.ends_with("\r\n"));
   CHECK(text.find("\r\nduplicate-spn:7f3a9c01,duplicate-spn,error,SMTP/hub1.contoso.com,"
                   "\"CN=Administrator,CN=Users,DC=contoso,DC=com\",Administrator,user,true,"
@@ -602,7 +705,7 @@ TEST_CASE("write_csv_report: header, CRLF rows and neutralised cells")
                   "CN=OLDHUB,OU=Retired,DC=contoso,DC=com\",")
         != std::string::npos);
   CHECK(text.find(",'+HTTP/intranet.contoso.com,\"'=HYPERLINK(") != std::string::npos);
-  CHECK(text.find(",'@SUM(1+1),computer,false,\"'-2+3,OU=x,DC=contoso,DC=com; \rCR,") != std::string::npos);
+  CHECK(text.find(",'@SUM(1+1),computer,false,\"'-2+3,OU=x,DC=contoso,DC=com; \\x0DCR,") != std::string::npos);
   CHECK(text.find(",\"'@keep,OU=x,DC=contoso,DC=com\",'-1 looks like a formula;") != std::string::npos);
   CHECK(text.find("\xFF") == std::string::npos);
 }
@@ -614,5 +717,6 @@ TEST_CASE("write_csv_report: an incomplete scan with no findings is just the hea
   scan.info.incomplete_reason = "timeLimitExceeded";
   CHECK(render(ReportFormat::csv, scan, {})
         == "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,"
-           "account_privileged,related_dns,remove_from,keep_on,message,setspn,powershell\r\n");
+           "account_privileged,related_dns,remove_from,keep_on,message,setspn,powershell,"
+           "keep_reason,spns\r\n");
 }

@@ -33,22 +33,42 @@ AccountRef account_ref(const AccountView& account);
 // How to fix a finding, in four forms for a person to review; spnscan never applies them.
 struct Remediation {
   std::vector<std::string> adsiedit;   // numbered ADSI Edit steps, then what to do after
-  std::vector<std::string> setspn;     // setspn -D commands
+  std::vector<std::string> setspn;     // setspn -D commands for cmd.exe ("REM ..." when hidden)
   std::vector<std::string> powershell; // Set-ADUser / Set-ADComputer / Set-ADObject commands
   std::string ldif;                    // ldapmodify change records deleting exactly the values
+};
+
+// Values one account holds that a fix removes, byte for byte as that account stores them
+// (case, trailing dot, spaces), so that ldapmodify and setspn find them.
+struct Removal {
+  AccountRef account;
+  std::vector<std::string> values;
+};
+
+// One way to settle a finding spnscan cannot decide: keep the SPN on `keep`, remove it from the
+// others. Never removes it from every holder.
+struct Choice {
+  AccountRef keep;
+  std::string hint; // what speaks for this holder ("the only enabled holder"), may be empty
+  std::vector<Removal> removals;
+  Remediation remediation;
 };
 
 struct Finding {
   std::string id;   // stable: the same conflict gets the same id on every run
   std::string rule; // rule id, e.g. "duplicate-spn"
   Severity severity = Severity::warning;
-  std::string spn;
+  std::string spn;               // the value the finding is about (the first, when several)
+  std::vector<std::string> spns; // every value it is about (privileged: all of the account's)
   AccountRef account;
   std::vector<AccountRef> related; // the other holders, or the accounts the SPN points at
   std::string message;             // what is wrong and what breaks because of it
-  std::vector<std::string> remove_from; // DNs to remove the SPN from (part of the advice)
+  std::vector<Removal> removals;   // what to remove from whom; empty when undecided
+  std::vector<std::string> remove_from; // the DNs of removals
   std::string keep_on;                  // DN that keeps it, empty when none or undecided
-  Remediation remediation;
+  std::string keep_reason;              // why keep_on keeps it
+  std::vector<Choice> choices;          // undecided: one per holder that might keep it
+  Remediation remediation;              // the fix for removals (empty when undecided)
 };
 
 } // namespace spnscan

@@ -21,7 +21,8 @@ struct SpnHolding {
 bool wildcard_match(std::string_view pattern, std::string_view text);
 
 // Every SPN matching any of the patterns (like setspn -Q, over the whole directory), sorted by
-// SPN then DN.
+// SPN then DN. Patterns and SPNs are compared as scan compares SPNs: case-insensitive, a
+// trailing dot on the host ignored, the port as a number.
 std::vector<SpnHolding> query_spns(const Directory& directory,
                                    const std::vector<std::string>& patterns);
 
@@ -29,9 +30,12 @@ std::vector<SpnHolding> query_spns(const Directory& directory,
 std::vector<SpnHolding> all_spns(const Directory& directory);
 
 // The SPNs of each named account (sAMAccountName, with or without '$', or DN;
-// case-insensitive), like setspn -L. Names that match no SPN holder go to `not_found`.
+// case-insensitive), like setspn -L, each account once however often it is named. Names that
+// match no account read go to `not_found`, accounts that hold no SPN to `without_spns` (the
+// directory must have been read with DirectoryBuilder::keep_accounts_named for them).
 std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
-                                  std::vector<std::string>& not_found);
+                                  std::vector<std::string>& not_found,
+                                  std::vector<AccountRef>& without_spns);
 
 // A conflict that adding an SPN to an account would create.
 struct CheckConflict {
@@ -41,7 +45,9 @@ struct CheckConflict {
 };
 
 // Would adding `spn` to `account` (sAMAccountName or DN) create a duplicate or an alias
-// collision (like setspn -S, but it never writes)? Throws InputError when spn does not parse.
+// collision (like setspn -S, but it never writes)? Throws InputError when spn does not parse,
+// when no account read has that name (read with DirectoryBuilder::keep_accounts_named so that
+// accounts without SPNs are known) and when the name fits several accounts.
 std::vector<CheckConflict> check_spn(const Directory& directory, std::string_view spn,
                                      std::string_view account);
 

@@ -2,6 +2,7 @@
 
 #include "spnscan/analysis/finding.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,17 +15,40 @@ enum class Aftercare {
   exchange,  // SMTP: restart Exchange Transport on the Hub and Unified Messaging, or reboot
 };
 
-// Builds the four forms of the fix that removes `spn` from each account in `targets`:
-// ADSI Edit steps, setspn -D, PowerShell and an ldapmodify LDIF. Values and names that are not
-// plain printable ASCII are never put into a command line (they come from the directory and
-// could be crafted); the LDIF then carries them base64-encoded and the steps say so.
-Remediation build_removal(std::string_view spn, const std::vector<AccountRef>& targets,
-                          Aftercare aftercare);
+// Builds the four forms of the fix that removes each removal's values from its account:
+// ADSI Edit steps, setspn -D, PowerShell and an ldapmodify LDIF, each naming the values exactly
+// as that account holds them. Directory strings are untrusted: a value goes into a command only
+// quoted so that the shell takes it literally; when that shell cannot take it exactly (a control
+// character, an invisible character cmd.exe would hide, '"' or '%' for cmd.exe, a line past
+// cmd.exe's 8191 characters) the command is replaced by a comment that names the character and
+// points to a form that can. The LDIF is always exact (base64 where needed).
+Remediation build_removal(const std::vector<Removal>& removals, Aftercare aftercare);
+
+// A command-line argument quoted for one shell, or why it cannot be.
+struct Quoted {
+  std::optional<std::string> text;
+  std::string why_not; // set when text is empty: "holds U+200B ZERO WIDTH SPACE, ..."
+};
+
+// An argument for cmd.exe (setspn): bare when it holds only letters, digits and . - _ / : $ @,
+// in double quotes otherwise (spaces, commas, apostrophes, non-ASCII letters); refused for
+// control and invisible characters, '"' and '%' (cmd.exe expands %VAR% even inside quotes).
+Quoted cmd_argument(std::string_view value);
+
+// A PowerShell string that evaluates to value exactly: 'text' with quotes doubled (also the
+// typographic quotes PowerShell treats as quotes), and characters a person could not see
+// written as [char]0x200B joined with +, so the command is exact and shows what it removes.
+// Refused only for bytes that are not valid UTF-8.
+Quoted powershell_string(std::string_view value);
 
 // Splits a DN into its RDNs ("CN=a\,b", "OU=x", "DC=contoso"), honouring backslash escapes.
 std::vector<std::string> split_dn(std::string_view dn);
 
 // The DNS domain of a DN from its DC= components ("contoso.com"), empty when none.
 std::string dn_domain(std::string_view dn);
+
+// A value as prose quotes it: shown (show_value) and, past 120 bytes, cut to its start with
+// its length, so that a message stays short whatever the directory holds.
+std::string prose_value(std::string_view value);
 
 } // namespace spnscan

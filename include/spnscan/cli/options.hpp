@@ -22,7 +22,8 @@ struct CliOptions {
   LdapOptions ldap;
   // Output.
   ReportFormat format = ReportFormat::text;
-  std::string output;                       // --output FILE; empty = stdout
+  std::string output;                       // --output FILE; empty or "-" = stdout
+  bool output_given = false;                // --output was given (an empty FILE is refused)
   std::optional<Severity> fail_on = Severity::warning; // nullopt = never
   ColorMode color = ColorMode::automatic;
   // Analysis.

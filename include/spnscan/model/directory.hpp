@@ -6,6 +6,7 @@
 #include "spnscan/model/text_pool.hpp"
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -75,6 +76,10 @@ struct AccountView {
   std::uint32_t spn_count = 0;
 };
 
+// True when `name` names the account the way setspn takes names: its DN or sAMAccountName,
+// or for a machine its sAMAccountName without the '$' (WEB01 for WEB01$); case-insensitive.
+bool names_account(const AccountView& account, std::string_view name);
+
 // Everything a scan read: the accounts holding SPNs, their SPN values, the sPNMappings in
 // force, and the scan's own facts. Memory follows the accounts that hold SPNs: entries
 // without SPNs are looked at and dropped.
@@ -139,7 +144,9 @@ private:
 
 // The one place where raw entries become accounts, shared by every source: classifies,
 // keeps accounts that hold SPNs, picks up the directory's sPNMappings, and records a
-// truncated (ranged) SPN list as a warning that makes the scan incomplete.
+// truncated (ranged) SPN list as a warning that makes the scan incomplete. An entry whose DN
+// was already read (overlapping exports, a server that repeats an entry across pages) is
+// counted once: the first one is kept and the repeat is reported in one warning.
 class DirectoryBuilder {
 public:
   explicit DirectoryBuilder(Directory& directory) : m_dir(directory) {}
@@ -150,9 +157,40 @@ public:
   void warn(std::string message);
   // Marks the scan incomplete; the first reason given is kept.
   void set_incomplete(std::string reason);
+  // A continuation reference a source did not follow (`where`: "file:line" or the URI).
+  // finish() reports it unless what spnscan needs from there was read anyway.
+  void reference(std::string url, std::string where);
+  // Called once after every source: turns the references not covered into warnings and
+  // reports entries read twice.
+  void finish();
+  // Accounts to keep even when they hold no SPN (what `check` and `list` ask about): an entry
+  // that names_account() one of these is kept with its SPNs, however many. Sources may read
+  // them with a search of their own (LdapSource adds them to its filter).
+  void keep_accounts_named(std::vector<std::string> names) { m_wanted = std::move(names); }
+  const std::vector<std::string>& wanted_accounts() const { return m_wanted; }
 
 private:
+  // True when the entry is one of the accounts asked for by keep_accounts_named().
+  bool wanted(const RawEntry& entry) const;
+  // Returns the index of an account already read with this DN (case-insensitive), or
+  // remembers `index` under it and returns nullopt.
+  std::optional<std::size_t> find_or_remember_dn(std::string_view dn, std::size_t index);
+
+  struct Reference {
+    std::string url;
+    std::string where;
+  };
   Directory& m_dir;
+  std::vector<std::string> m_wanted;
+  std::vector<Reference> m_references;
+  std::string m_spn_mappings_dn; // DN of the sPNMappings entry read, if any
+  // Open addressing over DN hashes (0 = empty slot) -> account index.
+  std::vector<std::uint64_t> m_dn_hashes;
+  std::vector<std::uint32_t> m_dn_accounts;
+  std::size_t m_dn_count = 0;
+  std::uint64_t m_repeated = 0;       // entries whose DN had been read before
+  std::uint64_t m_repeated_differ = 0; // ... with other SPNs than the first
+  std::string m_repeated_example;
 };
 
 // True when dn is CN=Directory Service,CN=Windows NT,CN=Services,... (case-insensitive).

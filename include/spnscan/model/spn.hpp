@@ -28,9 +28,13 @@ inline std::string_view without_trailing_dot(std::string_view host) {
   return host;
 }
 
+// The longest host an SPN can name: a DNS name has at most 255 octets.
+inline constexpr std::size_t k_max_host = 255;
+
 // Returns the parsed SPN, or an error text saying what is wrong:
 // "empty service class", "empty host", "no '/' between service class and host",
-// "bad port '99999'", "whitespace in SPN", "control character 0x0A in SPN", ...
+// "bad port '99999'", "whitespace at position 5", "control character 0x0A at position 7",
+// "host of 300 bytes (a host name has at most 255)", ...
 std::variant<Spn, std::string> parse_spn(std::string_view text);
 
 // The form used to compare SPNs: lower-case (ASCII) with the host's trailing dot removed.

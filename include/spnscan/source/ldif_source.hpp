@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <istream>
 #include <string>
+#include <vector>
 
 namespace spnscan {
 
@@ -16,7 +17,8 @@ namespace spnscan {
 // Refuses "attr:< URL" values without opening them, and change records other than add
 // (modify, delete, moddn/modrdn) with InputError("file:line: ..."). A DN with a line break,
 // a base64 value that does not decode and a line with no ':' are InputErrors naming
-// file:line. The parsing itself is LdifParser (ldif_parser.hpp); this class adds the file.
+// file:line, and so is an input with no entry at all. The parsing itself is LdifParser
+// (ldif_parser.hpp); this class adds the file.
 class LdifSource : public AccountSource {
 public:
   // What messages call standard input.
@@ -35,5 +37,11 @@ public:
 private:
   std::string m_path;
 };
+
+// Returns paths without repeats: a file named twice (under any name) or a byte-for-byte copy of
+// an earlier one is read once, with a warning added to `warnings`. Throws UsageError when "-"
+// (standard input) is named twice. Files of different sizes are never compared.
+std::vector<std::string> distinct_ldif_inputs(const std::vector<std::string>& paths,
+                                              std::vector<std::string>& warnings);
 
 } // namespace spnscan

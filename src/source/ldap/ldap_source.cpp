@@ -64,6 +64,41 @@ std::string quoted_base(const std::string& base)
   return base.empty() ? std::string("\"\"") : base;
 }
 
+// A filter value with RFC 4515's escapes: * ( ) \ and NUL as \2a \28 \29 \5c \00.
+std::string filter_value(std::string_view text)
+{
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+    case '*': out += "\\2a"; break;
+    case '(': out += "\\28"; break;
+    case ')': out += "\\29"; break;
+    case '\\': out += "\\5c"; break;
+    case '\0': out += "\\00"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
+// Every SPN holder, and the accounts `check` and `list` ask about even when they hold no SPN.
+std::string search_filter(const std::vector<std::string>& accounts)
+{
+  if (accounts.empty()) {
+    return "(servicePrincipalName=*)";
+  }
+  std::string filter = "(|(servicePrincipalName=*)";
+  for (const auto& name : accounts) {
+    if (name.find('=') != std::string::npos) {
+      filter += "(distinguishedName=" + filter_value(name) + ")";
+    } else {
+      filter += "(sAMAccountName=" + filter_value(name) + ")(sAMAccountName=" +
+                filter_value(name) + "$)";
+    }
+  }
+  return filter + ")";
+}
+
 RootDse read_root_dse(Session& session)
 {
   const std::vector<std::string> attrs{"defaultNamingContext", "configurationNamingContext",
@@ -139,9 +174,10 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
 // The one paged subtree search for SPN holders, streamed page by page into the builder.
 class SpnSearch {
 public:
-  SpnSearch(Session& session, DirectoryBuilder& builder, std::string base, int page_size)
+  SpnSearch(Session& session, DirectoryBuilder& builder, std::string base, int page_size,
+            std::string filter)
       : m_session(session), m_builder(builder), m_base(std::move(base)), m_page_size(page_size),
-        m_operation("paged search of " + quoted_base(m_base))
+        m_filter(std::move(filter)), m_operation("paged search of " + quoted_base(m_base))
   {
   }
 
@@ -177,6 +213,7 @@ private:
   DirectoryBuilder& m_builder;
   std::string m_base;
   int m_page_size;
+  std::string m_filter;
   std::string m_operation;
   RawEntry m_entry; // reused for every entry
   std::uint64_t m_entries = 0;
@@ -192,7 +229,6 @@ void SpnSearch::pages()
     attrs.push_back(name.data());
   }
   attrs.push_back(nullptr);
-  char filter[] = "(servicePrincipalName=*)";
 
   std::string cookie;
   for (;;) {
@@ -209,7 +245,7 @@ void SpnSearch::pages()
     }
     LDAPControl* server_controls[] = {control.get(), nullptr};
     int msgid = 0;
-    rc = ldap_search_ext(ld, m_base.c_str(), LDAP_SCOPE_SUBTREE, filter, attrs.data(), 0,
+    rc = ldap_search_ext(ld, m_base.c_str(), LDAP_SCOPE_SUBTREE, m_filter.c_str(), attrs.data(), 0,
                          server_controls, nullptr, nullptr, LDAP_NO_LIMIT, &msgid);
     if (rc != LDAP_SUCCESS) {
       throw DirectoryError(m_session.failure(m_operation, rc));
@@ -417,7 +453,7 @@ void SpnSearch::handle_reference(LDAPMessage* message)
   }
   for (char** url = raw; url != nullptr && *url != nullptr; ++url) {
     if (m_references_seen.insert(*url).second) {
-      m_builder.warn("not covered: continuation reference " + ldap::printable(*url));
+      m_builder.reference(*url, m_session.uri());
     }
   }
 }
@@ -467,7 +503,8 @@ void LdapSource::read(DirectoryBuilder& builder)
   }
 
   read_spn_mappings(session, root, base, builder);
-  SpnSearch(session, builder, base, m_options.page_size).run();
+  SpnSearch(session, builder, base, m_options.page_size, search_filter(builder.wanted_accounts()))
+      .run();
 }
 
 } // namespace spnscan

@@ -262,7 +262,7 @@ def make_tls(tls_dir):
             "client_cert": p("client.pem"), "client_key": p("client.key")}
 
 
-def slapd_conf(d, suffix, tls, retcode):
+def slapd_conf(d, suffix, tls, retcode, writable=False):
     """Text of the private slapd.conf."""
     admin_dn = "cn=admin," + suffix
     lines = [
@@ -300,6 +300,12 @@ def slapd_conf(d, suffix, tls, retcode):
         "database mdb",
         "suffix " + conf_quote(suffix),
         "directory " + conf_quote(os.path.join(d, "db")),
+    ]
+    if writable:
+        # The ldapi:// EXTERNAL identity (admin_dn) may write: tests that apply spnscan's LDIF
+        # fixes with ldapmodify need it. Never set for the read-only scans.
+        lines.append("rootdn " + conf_quote(admin_dn))
+    lines += [
         "maxsize 4294967296",
         # A throw-away test database: no fsync per write (slapadd without -q is 100x faster).
         "dbnosync",
@@ -439,7 +445,7 @@ def cmd_start(args):
     os.makedirs(os.path.join(d, "schema"), exist_ok=True)
     patched_core_schema(os.path.join(d, "schema", "core.schema"))
     tls = None if args.no_tls else make_tls(os.path.join(d, "tls"))
-    write_file(conf, slapd_conf(d, suffix, tls, args.retcode))
+    write_file(conf, slapd_conf(d, suffix, tls, args.retcode, args.writable))
     run([SLAPD, "-Ttest", "-f", conf, "-u"], "slapd -Ttest (config check)")
 
     reader_dn = "cn=reader," + suffix
@@ -560,6 +566,8 @@ def main(argv):
     start.add_argument("--suffix", help="database suffix (default: the LDIF's first dn)")
     start.add_argument("--no-tls", action="store_true",
                        help="no TLS at all: no ldaps listener, StartTLS refused")
+    start.add_argument("--writable", action="store_true",
+                       help="let the ldapi:// EXTERNAL admin identity write (rootdn)")
     start.add_argument("--retcode", action="store_true",
                        help="load slapo-retcode for fault injection (ou=RetCodes,<suffix>)")
     start.add_argument("--no-schema-check", action="store_true",
