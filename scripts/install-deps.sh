@@ -4,13 +4,25 @@
 # MIT Kerberos clients). Idempotent; needs root (or sudo).
 set -euo pipefail
 
+# Installed with --no-install-recommends, so everything a fresh machine lacks is named here,
+# including what is only a Recommends of another package. scripts/fresh-machine-check.sh proves
+# the list on a freshly debootstrapped Debian 12 root.
 packages=(
   # build
   build-essential cmake pkg-config
   libldap2-dev libsasl2-dev libsasl2-modules-gssapi-mit
   libcli11-dev catch2 nlohmann-json3-dev libfmt-dev
+  # fuzz targets and sanitizer builds with clang: libclang-rt-14-dev holds the libFuzzer and
+  # sanitizer runtimes (only a Recommends of clang's libclang-common-14-dev)
+  clang libclang-rt-14-dev
   # tests: servers and clients they drive
-  ldap-utils slapd samba samba-ad-dc ldb-tools krb5-user openssl
+  ldap-utils slapd ldb-tools krb5-user openssl
+  # Samba AD DC (tests/support/samba-dc.sh). samba-ad-provision holds the templates
+  # `samba-tool domain provision` reads (/usr/share/samba/setup): only a Recommends of samba
+  # and samba-ad-dc, and without it every Samba test skips.
+  samba samba-ad-dc samba-ad-provision
+  # ss (samba-dc.sh checks the DC's fixed ports are free); not in a minimal Debian
+  iproute2
   python3 time
 )
 

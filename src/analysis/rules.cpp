@@ -21,8 +21,11 @@ const std::vector<RuleInfo>& rule_catalog() {
        "KRB_AP_ERR_MODIFIED or fall back to NTLM. Windows Server 2012 R2 and later refuse new "
        "duplicates, but old DCs, migrations and the dsHeuristics switch leave them behind. One "
        "finding per SPN; krbtgt's kadmin/changepw held by the krbtgt of several domains is by "
-       "design and not reported. Fix: keep the SPN on the account the service runs as, remove it "
-       "from the others."},
+       "design and not reported, nor is a malformed value (malformed-spn removes it from every "
+       "holder). Fix: keep the SPN on the account the service runs as, remove it from the "
+       "others. The keeper is the computer the SPN's host names (the enabled one if several), "
+       "else the one holder that is not privileged, krbtgt or a trust account; otherwise spnscan "
+       "does not decide and gives one choice per holder, the enabled ones first."},
       {rule::k_alias_collision, Severity::error,
        "host/X on one account and an sPNMappings alias of host (http/X, cifs/X, ...) on another",
        "The KDC treats host/X as also covering every class that sPNMappings maps to host (http, "
@@ -46,11 +49,15 @@ const std::vector<RuleInfo>& rule_catalog() {
        "holder's password offline (Kerberoasting). For the built-in Administrator (RID 500, "
        "whatever its name) or an account protected by AdminSDHolder (adminCount=1) that means the "
        "domain. Machine accounts and gMSAs have random 120-character passwords and are not "
-       "reported; neither is krbtgt, which holds kadmin/changepw by design. Fix: run the service "
-       "as a dedicated non-privileged account or a gMSA and remove the SPN from the privileged one."},
+       "reported; neither is krbtgt, which holds kadmin/changepw by design. One finding per "
+       "account, listing its values. Fix: remove the SPNs from the privileged account; a value "
+       "that belongs on another account (an Exchange server's SMTP SPN, a duplicate kept "
+       "elsewhere) only needs removing, and the service behind a value held nowhere else should "
+       "run as a dedicated non-privileged account or a gMSA that then holds it."},
       {rule::k_malformed, Severity::warning, "an SPN value that does not parse",
        "An SPN has the form serviceclass/host[:port][/servicename] (MS-ADTS 2.2.21): a service "
-       "class, a '/', a host, an optional port from 1 to 65535 and an optional service name. A "
+       "class, a '/', a host of at most 255 bytes, an optional port from 1 to 65535 and an "
+       "optional service name. A "
        "value that does not have that shape (no '/', an empty class or host, a bad port, "
        "whitespace or control characters) can never be requested by a client: it is a typo of the "
        "intended SPN, which is then missing, or junk written by a script. Fix: remove it and, if "

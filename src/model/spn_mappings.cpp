@@ -29,9 +29,13 @@ std::string_view trim(std::string_view s) {
 } // namespace
 
 SpnMappings SpnMappings::windows_default() {
-  SpnMappings m;
-  parse({std::string(k_default_value)}, m);
-  return m;
+  // Parsed once: every Directory starts from a copy.
+  static const SpnMappings k_default = [] {
+    SpnMappings m;
+    parse({std::string(k_default_value)}, m);
+    return m;
+  }();
+  return k_default;
 }
 
 std::optional<std::string> SpnMappings::parse(const std::vector<std::string>& values,

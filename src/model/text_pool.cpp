@@ -44,11 +44,17 @@ char* TextPool::allocate(std::size_t size, TextRef& ref) {
     ref.packed = static_cast<std::uint32_t>(m_chunks.size() - 1) << k_offset_bits;
     return m_chunks.back().get();
   }
-  if (m_used + size > k_chunk_size) {
+  if (m_used + size > m_capacity) {
     if (m_chunks.size() >= k_max_chunks) {
       throw std::length_error("more than 4 GiB of text");
     }
-    m_chunks.push_back(std::make_unique_for_overwrite<char[]>(k_chunk_size));
+    // The first chunks are small and grow to k_chunk_size: a small directory (a test, a
+    // fuzzer's input) costs kilobytes, not a megabyte.
+    m_capacity = m_capacity == 0 ? k_first_chunk_size : std::min(k_chunk_size, 4 * m_capacity);
+    while (m_capacity < size) {
+      m_capacity *= 4;
+    }
+    m_chunks.push_back(std::make_unique_for_overwrite<char[]>(m_capacity));
     m_last_regular = static_cast<std::uint32_t>(m_chunks.size() - 1);
     m_used = 0;
   }

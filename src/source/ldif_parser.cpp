@@ -21,7 +21,7 @@ namespace {
 
 // Bytes asked of the stream at a time: the first read is small, so a small input (a fuzzer's,
 // a test's) costs no large buffer; later reads grow to k_block, where the per-read cost vanishes.
-constexpr std::size_t k_first_block = std::size_t{1} << 14;
+constexpr std::size_t k_first_block = std::size_t{1} << 12;
 constexpr std::size_t k_block = std::size_t{1} << 20;
 // Bytes kept allocated after the text, so the 16-byte scans below may read past a line's end.
 constexpr std::size_t k_pad = 64;
@@ -137,6 +137,7 @@ int lookup(std::string_view base) {
   return k_other;
 }
 
+#if !defined(__SSE2__)
 // Classes of the bytes of an attribute description before ':' (name, options, range=a-b).
 constexpr std::uint8_t k_bad = 0;
 constexpr std::uint8_t k_name = 1;
@@ -155,6 +156,7 @@ constexpr std::array<std::uint8_t, 256> make_name_chars() {
   return t;
 }
 constexpr std::array<std::uint8_t, 256> k_name_chars = make_name_chars();
+#endif
 
 #if defined(__SSE2__)
 inline __m128i load16(const char* p) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -46,6 +47,7 @@ public:
 private:
   static constexpr unsigned k_offset_bits = 20;
   static constexpr std::uint32_t k_chunk_size = 1u << k_offset_bits;
+  static constexpr std::uint32_t k_first_chunk_size = 1u << 12;
   static constexpr std::uint32_t k_offset_mask = k_chunk_size - 1;
   static constexpr std::size_t k_max_chunks = std::size_t{1} << (32 - k_offset_bits);
 
@@ -70,14 +72,16 @@ private:
   char* allocate(std::size_t size, TextRef& ref);
 
   std::vector<std::unique_ptr<char[]>> m_chunks;
-  std::uint32_t m_used = k_chunk_size; // bytes used in the last regular chunk
+  std::uint32_t m_used = 0;            // bytes used in the last regular chunk
+  std::uint32_t m_capacity = 0;        // its size (chunks grow to k_chunk_size)
   std::uint32_t m_last_regular = 0;    // index of the chunk small strings go to
   std::uint64_t m_bytes = 0;
 };
 
-// An append-only array in fixed chunks of 2^k_chunk_bits elements: elements never move and the
+// An append-only array in fixed chunks of 2^k_chunk_bits elements: past its first chunk the
 // array never holds a doubled copy of itself while growing, so its peak is its size plus at most
-// one chunk. Index lookup is a shift and a mask.
+// one chunk. Index lookup is a shift and a mask. The first chunk starts small and doubles (its
+// elements move then: hold no reference across push_back), so a small array costs little.
 template <typename T, unsigned k_chunk_bits>
 class ChunkedArray {
 public:
@@ -88,7 +92,17 @@ public:
   }
   const T& back() const { return (*this)[m_size - 1]; }
   void push_back(const T& value) {
-    if ((m_size & k_mask) == 0) {
+    if (m_size == m_first_capacity && m_size < k_chunk) {
+      // Grow the first chunk: double it and move what it holds.
+      m_first_capacity = m_first_capacity == 0 ? k_first : 2 * m_first_capacity;
+      auto bigger = std::make_unique_for_overwrite<T[]>(m_first_capacity);
+      if (m_size > 0) {
+        std::copy(m_chunks[0].get(), m_chunks[0].get() + m_size, bigger.get());
+        m_chunks[0] = std::move(bigger);
+      } else {
+        m_chunks.push_back(std::move(bigger));
+      }
+    } else if (m_size >= k_chunk && (m_size & k_mask) == 0) {
       m_chunks.push_back(std::make_unique_for_overwrite<T[]>(k_chunk));
     }
     m_chunks.back()[m_size & k_mask] = value;
@@ -96,10 +110,12 @@ public:
   }
 
 private:
+  static constexpr std::size_t k_first = std::size_t{1} << (k_chunk_bits < 6 ? k_chunk_bits : 6);
   static constexpr std::size_t k_chunk = std::size_t{1} << k_chunk_bits;
   static constexpr std::size_t k_mask = k_chunk - 1;
   std::vector<std::unique_ptr<T[]>> m_chunks;
   std::size_t m_size = 0;
+  std::size_t m_first_capacity = 0; // elements the first chunk holds until it is full-size
 };
 
 } // namespace spnscan
