@@ -1,10 +1,11 @@
 // libFuzzer target: the other values a directory server or an export hands spnscan to parse:
 // sPNMappings values (one per line of the input), the range option of a ranged attribute
-// (servicePrincipalName;range=1500-*) and binary objectSids.
+// (servicePrincipalName;range=1500-*) and binary objectSids. Each parser gives a value or says
+// what is wrong; never both, never neither.
 
 #include "spnscan/model/account.hpp"
 #include "spnscan/model/spn_mappings.hpp"
-#include "spnscan/source/ldap_options.hpp"
+#include "spnscan/source/ldap/ldap_options.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -22,29 +23,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     values.push_back(text.substr(start, end - start));
     start = end + 1;
   }
-  SpnMappings mappings;
-  if (!SpnMappings::parse(values, mappings)) {
-    for (const auto& [target, aliases] : mappings.targets()) {
-      for (const auto& alias : aliases) {
-        if (!mappings.target_of(alias)) {
-          std::abort(); // every alias listed must resolve
-        }
+  const auto mappings = SpnMappings::parse(values);
+  if (mappings) {
+    // Every alias a value lists resolves to a class.
+    for (const auto& value : values) {
+      const auto eq = value.find('=');
+      std::string_view list = std::string_view(value).substr(eq + 1);
+      const auto comma = list.find(',');
+      std::string_view first = list.substr(0, comma);
+      while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) {
+        first.remove_prefix(1);
+      }
+      while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) {
+        first.remove_suffix(1);
+      }
+      if (!first.empty() && !mappings->target_of(first)) {
+        std::abort();
       }
     }
+  } else if (mappings.error().empty()) {
+    std::abort();
   }
 
   if (const auto range = parse_range_option(text)) {
     if (!range->last && range->high < range->low) {
       std::abort();
     }
+  } else if (range.error().empty()) {
+    std::abort();
   }
 
   const auto rid = sid_rid(text);
-  const auto sid = sid_to_string(text);
-  if (rid && !sid) {
-    std::abort(); // both read the same binary form; a SID without sub-authorities has no RID
-  }
-  if (sid && sid->rfind("S-1-", 0) != 0) {
+  if (!rid && rid.error().empty()) {
     std::abort();
   }
   return 0;

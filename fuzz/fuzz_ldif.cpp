@@ -5,8 +5,8 @@
 
 #include "spnscan/analysis/analyzer.hpp"
 #include "spnscan/error.hpp"
-#include "spnscan/report/report.hpp"
-#include "spnscan/source/ldif_source.hpp"
+#include "spnscan/report/writer.hpp"
+#include "spnscan/source/ldif/ldif_source.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,15 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.threads = 1;
   const auto findings = analyze(directory, options);
   const ReportScan scan = report_scan_of(directory);
-  for (const auto format : {ReportFormat::json, ReportFormat::text, ReportFormat::csv}) {
+  for (const auto& format : formats()) {
     std::ostringstream out;
-    write_report(out, format, scan, findings, ReportOptions{});
+    format.make(WriterOptions{})->scan(out, scan, findings);
     const std::string report = out.str();
-    if (format == ReportFormat::json) {
+    if (format.name == "json") {
       if (!nlohmann::json::accept(report)) {
         std::abort();
       }
-    } else if (raw_control(report, format == ReportFormat::csv)) {
+    } else if (raw_control(report, format.name == "csv")) {
       std::abort();
     }
   }

@@ -3,9 +3,9 @@
 // wildcard. Checks the promises those functions make, not only that they do not crash.
 
 #include "spnscan/analysis/queries.hpp"
-#include "spnscan/analysis/remediation.hpp"
+#include "spnscan/report/fixes.hpp"
 #include "spnscan/model/spn.hpp"
-#include "spnscan/model/text.hpp"
+#include "spnscan/util/text.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto parsed = parse_spn(text);
   const std::string key = spn_key(text);
-  if (const auto* spn = std::get_if<Spn>(&parsed)) {
+  if (parsed) {
+    const Spn* spn = &*parsed;
     require(!spn->service_class.empty() && !spn->host.empty());
     require(spn->host.size() <= k_max_host);
     require(key.size() <= text.size());
@@ -39,22 +40,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // A cmd.exe argument never carries what cmd.exe would expand or a person could not see.
-  const Quoted cmd = cmd_argument(text);
-  if (cmd.text) {
-    require(visible(*cmd.text));
-    require(cmd.text->find('%') == std::string::npos);
-    const std::string_view inner = cmd.text->front() == '"'
-                                       ? std::string_view(*cmd.text).substr(1, cmd.text->size() - 2)
-                                       : std::string_view(*cmd.text);
+  const auto cmd = cmd_argument(text);
+  if (cmd) {
+    require(visible(*cmd));
+    require(cmd->find('%') == std::string::npos);
+    const std::string_view inner = cmd->front() == '"'
+                                       ? std::string_view(*cmd).substr(1, cmd->size() - 2)
+                                       : std::string_view(*cmd);
     require(inner.find('"') == std::string_view::npos);
     require(inner == text);
   } else {
-    require(!cmd.why_not.empty());
+    require(!cmd.error().empty());
   }
   // A PowerShell string shows every character it holds.
-  const Quoted ps = powershell_string(text);
-  if (ps.text) {
-    require(visible(*ps.text));
+  const auto ps = powershell_string(text);
+  if (ps) {
+    require(visible(*ps));
   } else {
     require(!first_invisible(text).empty()); // only invalid UTF-8 is refused
   }

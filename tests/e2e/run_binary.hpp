@@ -2,6 +2,8 @@
 
 // Runs the real spnscan binary and captures its exit status, stdout and stderr.
 
+#include "test_support.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -19,24 +21,10 @@ struct Result {
   std::string err;
 };
 
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline std::string quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      q += "'\\''";
-    } else {
-      q += c;
-    }
-  }
-  return q + "'";
-}
+using test::quote;
+using test::slurp;
+using test::TempDir;
+using test::write_text;
 
 // `env` is a prefix such as "NO_COLOR=1 " (already quoted).
 inline Result run(const std::vector<std::string>& args, const std::string& env = "") {
@@ -63,21 +51,6 @@ inline Result run(const std::vector<std::string>& args, const std::string& env =
   r.err = slurp(err_path);
   std::remove(err_path.c_str());
   return r;
-}
-
-// A fresh temporary directory, removed with its files when the object goes.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/spnscan-e2e-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf " + quote(path)).c_str()); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-inline void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
 }
 
 } // namespace spnscan::e2e

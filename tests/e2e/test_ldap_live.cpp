@@ -4,7 +4,7 @@
 
 #include "spnscan/error.hpp"
 #include "spnscan/model/directory.hpp"
-#include "spnscan/source/ldap_source.hpp"
+#include "spnscan/source/ldap/ldap_source.hpp"
 
 #include "servers.hpp"
 
@@ -200,7 +200,8 @@ TEST_CASE("LdapSource: bind failure shows AD's diagnostic", "[ldap]")
   if (!responder) {
     return;
   }
-  const std::string dir = make_temp_dir();
+  const TempDir temp;
+  const std::string dir = temp.path;
   const std::string password_file = dir + "/pw";
   std::ofstream(password_file) << "wrong\n";
   chmod(password_file.c_str(), 0600);
@@ -338,7 +339,8 @@ TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]")
     // libldap reads the environment and ldaprc once per process, so a child runs the check.
     char self[4096] = {};
     REQUIRE(readlink("/proc/self/exe", self, sizeof self - 1) > 0);
-    const std::string dir = make_temp_dir();
+    const TempDir temp;
+    const std::string dir = temp.path;
     std::ofstream(dir + "/ldaprc") << "TLS_REQCERT never\n";
     const std::string command = "cd '" + dir + "' && LDAPTLS_REQCERT=never SPNSCAN_CHILD_URI='"
                                 + slapd.get("LDAPS_URI") + "' '" + self
@@ -384,9 +386,9 @@ TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap
       return "(skipped)";
     }
     LdapOptions options = responder_options(*responder);
-    std::string dir;
+    const TempDir temp;
+    const std::string dir = temp.path;
     if (bind) {
-      dir = make_temp_dir();
       std::ofstream(dir + "/pw") << "secret\n";
       chmod((dir + "/pw").c_str(), 0600);
       options.bind_dn = "scanner@ranged.test";
@@ -394,10 +396,6 @@ TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap
       options.allow_plaintext_bind = true;
     }
     const auto result = scan(options);
-    if (bind) {
-      std::remove((dir + "/pw").c_str());
-      rmdir(dir.c_str());
-    }
     return result->error.value_or("(no error)");
   };
   const std::string skipped = "(skipped)";

@@ -1,0 +1,89 @@
+#include "spnscan/analysis/context.hpp"
+
+#include "spnscan/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace spnscan {
+
+RuleContext::RuleContext(const Directory& directory, const AnalyzerOptions& options)
+    : m_dir(directory), m_options(options), m_machines(directory) {
+  for (const auto& c : options.host_bound_classes) {
+    m_host_bound.insert(ascii_lower(c));
+  }
+}
+
+bool RuleContext::machine_service(std::string_view service_class) const {
+  return host_bound(ascii_lower(service_class)) || is_smtp_class(service_class);
+}
+
+std::vector<std::size_t> RuleContext::owners(const std::vector<std::uint32_t>& spns) const {
+  std::vector<std::size_t> out;
+  for (auto s : spns) {
+    out.push_back(m_dir.spn_owner(s));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Removal RuleContext::removal_of(std::size_t account,
+                                const std::vector<std::uint32_t>& spns) const {
+  Removal removal{ref(account), {}};
+  for (auto s : spns) {
+    if (m_dir.spn_owner(s) == account) {
+      removal.values.emplace_back(m_dir.spn(s));
+    }
+  }
+  return removal;
+}
+
+std::vector<Choice> RuleContext::choices(const Decision& decision,
+                                         const std::vector<std::size_t>& holders,
+                                         const std::vector<std::uint32_t>& spns) const {
+  std::vector<Choice> out;
+  for (std::size_t i = 0; i < decision.candidates.size(); ++i) {
+    Choice choice;
+    choice.keep = ref(decision.candidates[i]);
+    choice.hint = decision.hints[i];
+    for (auto h : holders) {
+      if (h != decision.candidates[i]) {
+        choice.removals.push_back(removal_of(h, spns));
+      }
+    }
+    out.push_back(std::move(choice));
+  }
+  return out;
+}
+
+Finding RuleContext::make(const Rule& rule, std::string_view spn, std::size_t account) const {
+  Finding f;
+  f.rule = &rule;
+  f.severity = rule.severity;
+  f.spn = spn;
+  f.spns = {std::string(spn)};
+  f.account = ref(account);
+  return f;
+}
+
+void RuleContext::emit(Sink& sink, Finding finding, const std::vector<std::size_t>& holders,
+                       std::optional<std::string_view> key) const {
+  std::vector<std::string> dns;
+  for (auto h : holders) {
+    dns.push_back(ascii_lower(m_dir.account(h).dn));
+  }
+  std::sort(dns.begin(), dns.end());
+  std::uint64_t hash = fnv1a(finding.rule->id);
+  hash = fnv1a(std::string_view("\0", 1), hash);
+  hash = fnv1a(key ? std::string(*key) : spn_key(finding.spn), hash);
+  for (const auto& dn : dns) {
+    hash = fnv1a(std::string_view("\0", 1), hash);
+    hash = fnv1a(dn, hash);
+  }
+  finding.id = fmt::format("{}:{:016x}", finding.rule->id, hash);
+  sink.push_back(std::move(finding));
+}
+
+} // namespace spnscan

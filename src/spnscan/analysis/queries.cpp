@@ -1,0 +1,190 @@
+#include "spnscan/analysis/queries.hpp"
+
+#include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
+#include "spnscan/util/text.hpp"
+
+#include <algorithm>
+
+namespace spnscan {
+
+namespace {
+
+// The accounts `name` names. An exact DN or sAMAccountName match wins over the short name of
+// a machine (setspn's order: "WEB01" is the user WEB01 if there is one, else WEB01$).
+std::vector<std::size_t> accounts_named(const Directory& directory, std::string_view name) {
+  std::vector<std::size_t> exact;
+  std::vector<std::size_t> short_names;
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto view = directory.account(a);
+    if (iequals(view.dn, name) || iequals(view.sam_account_name, name)) {
+      exact.push_back(a);
+    } else if (names_account(view, name)) {
+      short_names.push_back(a);
+    }
+  }
+  return exact.empty() ? short_names : exact;
+}
+
+} // namespace
+
+bool wildcard_match(std::string_view pattern, std::string_view text) {
+  // Iterative glob with backtracking to the last '*': linear for the patterns people type.
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t mark = 0;
+  const auto same = [](char a, char b) { return iequals(std::string_view(&a, 1), std::string_view(&b, 1)); };
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && same(pattern[p], text[t])) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
+  return p == pattern.size();
+}
+
+std::vector<SpnHolding> query_spns(const Directory& directory,
+                                   const std::vector<std::string>& patterns) {
+  // Compared in the form scan compares SPNs in: case-insensitive, the host's trailing dot
+  // ignored, the port as a number.
+  std::vector<std::string> keys;
+  for (const auto& pattern : patterns) {
+    keys.push_back(spn_key(pattern));
+  }
+  std::vector<SpnHolding> out;
+  for (std::size_t s = 0; s < directory.spn_count(); ++s) {
+    const auto spn = directory.spn(s);
+    const std::string key = spn_key(spn);
+    for (const auto& pattern : keys) {
+      if (wildcard_match(pattern, key)) {
+        out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s)))});
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
+    const auto kx = spn_key(x.spn);
+    const auto ky = spn_key(y.spn);
+    return kx != ky ? kx < ky : ascii_lower(x.account.dn) < ascii_lower(y.account.dn);
+  });
+  return out;
+}
+
+std::vector<SpnHolding> all_spns(const Directory& directory) {
+  std::vector<SpnHolding> out;
+  out.reserve(directory.spn_count());
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto view = directory.account(a);
+    const auto ref = account_ref(directory.account(a));
+    for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
+      out.push_back({std::string(directory.spn(s)), ref});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
+    return ascii_lower(x.account.dn) < ascii_lower(y.account.dn);
+  });
+  return out;
+}
+
+std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
+                                  std::vector<std::string>& not_found,
+                                  std::vector<AccountRef>& without_spns) {
+  std::vector<SpnHolding> out;
+  std::vector<std::size_t> listed; // each account once, however often it is named
+  for (const auto& name : names) {
+    const auto accounts = accounts_named(directory, name);
+    if (accounts.empty()) {
+      not_found.push_back(name);
+    }
+    for (const auto a : accounts) {
+      if (std::find(listed.begin(), listed.end(), a) != listed.end()) {
+        continue;
+      }
+      listed.push_back(a);
+      const auto view = directory.account(a);
+      const auto ref = account_ref(view);
+      if (view.spn_count == 0) {
+        without_spns.push_back(ref);
+      }
+      for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
+        out.push_back({std::string(directory.spn(s)), ref});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<CheckConflict> check_spn(const Directory& directory, std::string_view spn,
+                                     std::string_view account) {
+  const auto parsed = parse_spn(spn);
+  if (!parsed) {
+    throw InputError("'" + std::string(spn) + "' is not a valid SPN: " + parsed.error());
+  }
+  const Spn& wanted = *parsed;
+  const std::string key = spn_key(spn);
+  const std::string rest = key.substr(wanted.service_class.size());
+  const auto& mappings = directory.spn_mappings();
+  const auto wanted_target = mappings.target_of(wanted.service_class);
+  const std::string wanted_class = ascii_lower(wanted.service_class);
+
+  const auto targets = accounts_named(directory, account);
+  if (targets.empty()) {
+    throw InputError("no account named '" + escape_for_display(account) +
+                     "' in the directory read (give its sAMAccountName, with or without the $ "
+                     "of a computer, or its DN): spnscan cannot check an SPN for an account that "
+                     "does not exist");
+  }
+  if (targets.size() > 1) {
+    std::string dns;
+    for (const auto t : targets) {
+      dns += (dns.empty() ? "" : "; ") + escape_for_display(directory.account(t).dn);
+    }
+    throw InputError("'" + escape_for_display(account) + "' names " +
+                     std::to_string(targets.size()) + " accounts (" + dns + "): give the DN");
+  }
+  std::vector<CheckConflict> out;
+  // Account by account: finding an SPN's owner is a search, and the account check is per account.
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const auto owner = directory.account(a);
+    if (a == targets.front()) {
+      continue;
+    }
+    for (std::size_t s = owner.first_spn; s < owner.first_spn + owner.spn_count; ++s) {
+      const auto existing = directory.spn(s);
+      const std::string existing_key = spn_key(existing);
+      if (existing_key == key) {
+        out.push_back(
+            {"duplicate-spn", std::string(existing), account_ref(owner)});
+        continue;
+      }
+      const auto parsed_existing = parse_spn(existing);
+      const Spn* other = parsed_existing ? &*parsed_existing : nullptr;
+      if (other == nullptr || existing_key.substr(other->service_class.size()) != rest) {
+        continue;
+      }
+      const std::string other_class = ascii_lower(other->service_class);
+      const auto other_target = mappings.target_of(other_class);
+      // host/X exists and we add alias/X, or alias/X exists and we add host/X.
+      if ((wanted_target && *wanted_target == other_class) ||
+          (other_target && *other_target == wanted_class)) {
+        out.push_back(
+            {"spn-alias-collision", std::string(existing), account_ref(owner)});
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace spnscan

@@ -1,0 +1,157 @@
+// privileged-account-with-spn: the built-in Administrator (RID 500) or an adminCount=1 account
+// that is not a machine account holds SPNs, and can be Kerberoasted. One finding per account;
+// it says which values belong on another account, agreeing with the other rules about them.
+
+#include "spnscan/analysis/context.hpp"
+#include "spnscan/analysis/index.hpp"
+#include "spnscan/analysis/rule.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace spnscan::rules {
+
+extern const Rule privileged_account_with_spn;
+
+namespace {
+
+// Where one value of the account belongs.
+struct Placement {
+  std::string value;
+  std::optional<AccountRef> home; // empty: held nowhere else
+  std::string host;               // set when home is the computer the host names
+};
+
+struct Details {
+  std::vector<Placement> placements;
+};
+
+void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
+  if (!a.privileged || is_machine(a.kind) || a.kind == AccountKind::krbtgt || a.spn_count == 0) {
+    return;
+  }
+  const Directory& dir = ctx.directory();
+  Finding f = ctx.make(privileged_account_with_spn, dir.spn(a.first_spn), a.index);
+  f.spns.clear();
+  Details details;
+  std::vector<std::size_t> homes;
+  Canonical canon;
+  for (std::uint32_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
+    const std::string_view value = dir.spn(s);
+    f.spns.emplace_back(value);
+    canonicalize(value, canon);
+    Placement placement{std::string(value), std::nullopt, {}};
+    std::optional<std::size_t> home;
+    if (canon.parsed && ctx.machine_service(canon.parsed->service_class)) {
+      const auto named = ctx.machines_named(canon.parsed->host);
+      if (!named.empty()) {
+        home = named.front();
+        placement.host = canon.parsed->host;
+      }
+    }
+    if (!home) {
+      const auto holders = ctx.owners(ctx.spn_index().same_key(s));
+      if (holders.size() > 1) {
+        const Decision d = ctx.decide(canon, holders);
+        if (d.keeper && *d.keeper != a.index) {
+          home = d.keeper;
+        }
+      }
+    }
+    if (home) {
+      placement.home = ctx.ref(*home);
+      if (std::find(homes.begin(), homes.end(), *home) == homes.end()) {
+        homes.push_back(*home);
+      }
+    }
+    details.placements.push_back(std::move(placement));
+  }
+  for (auto home : homes) {
+    f.related.push_back(ctx.ref(home));
+  }
+  f.removals = {Removal{f.account, f.spns}};
+  const bool smtp = std::any_of(f.spns.begin(), f.spns.end(), [&](const std::string& v) {
+    canonicalize(v, canon);
+    return canon.parsed && is_smtp_class(canon.parsed->service_class);
+  });
+  f.aftercare = smtp ? Aftercare::exchange : Aftercare::generic;
+  f.details = std::move(details);
+  // The id names the account only: it does not change with the order of its values.
+  ctx.emit(sink, std::move(f), {a.index}, std::string_view());
+}
+
+std::string word(const Finding& f, const Words& w) {
+  constexpr std::size_t k_listed = 10; // values named per group
+  const auto& d = std::any_cast<const Details&>(f.details);
+  std::vector<std::string> elsewhere;
+  std::vector<std::string> only_here;
+  std::size_t elsewhere_count = 0;
+  std::size_t only_here_count = 0;
+  for (const auto& p : d.placements) {
+    if (p.home) {
+      if (++elsewhere_count <= k_listed) {
+        elsewhere.push_back(fmt::format(
+            "{} (on {}, {})", w.value(p.value), w.name(*p.home),
+            p.host.empty() ? std::string("which also holds it")
+                           : fmt::format("the computer that {} names", w.text(p.host))));
+      }
+    } else if (++only_here_count <= k_listed) {
+      only_here.push_back(w.value(p.value));
+    }
+  }
+  const auto listed = [](const std::vector<std::string>& items, std::size_t count) {
+    std::string text;
+    for (const auto& item : items) {
+      text += (text.empty() ? "" : ", ") + item;
+    }
+    if (count > items.size()) {
+      text += fmt::format(" and {} more", count - items.size());
+    }
+    return text;
+  };
+  std::string message = fmt::format(
+      "{} is privileged and holds {} SPN{}. Any domain user can request a service ticket for "
+      "an SPN and crack the holder's password offline (Kerberoasting), which for this account "
+      "means control of the domain.",
+      w.account(f.account), f.spns.size(), f.spns.size() == 1 ? "" : "s");
+  if (elsewhere_count > 0) {
+    message += fmt::format(" {} belong{} on another account and only need removing from "
+                           "this one: {}.",
+                           elsewhere_count == 1 ? "This value" : "These values",
+                           elsewhere_count == 1 ? "s" : "", listed(elsewhere, elsewhere_count));
+  }
+  if (only_here_count > 0) {
+    message += fmt::format(
+        " {} only on this account: {}. Run that service as a gMSA or a dedicated "
+        "non-privileged account: remove the SPN{} from this account, then register {} on the "
+        "new one (setspn -S checks for duplicates first).",
+        only_here_count == 1 ? "This value is" : "These values are",
+        listed(only_here, only_here_count), only_here_count == 1 ? "" : "s",
+        only_here_count == 1 ? "it" : "them");
+  }
+  return message;
+}
+
+} // namespace
+
+extern const Rule privileged_account_with_spn = {
+    .id = "privileged-account-with-spn",
+    .severity = Severity::warning,
+    .title = "a privileged non-machine account (RID 500 or adminCount=1) holding an SPN",
+    .explanation =
+        "Any authenticated user can ask for a service ticket for an SPN and try to crack the "
+        "holder's password offline (Kerberoasting). For the built-in Administrator (RID 500, "
+        "whatever its name) or an account protected by AdminSDHolder (adminCount=1) that means the "
+        "domain. Machine accounts and gMSAs have random 120-character passwords and are not "
+        "reported; neither is krbtgt, which holds kadmin/changepw by design. One finding per "
+        "account, listing its values. Fix: remove the SPNs from the privileged account; a value "
+        "that belongs on another account (an Exchange server's SMTP SPN, a duplicate kept "
+        "elsewhere) only needs removing, and the service behind a value held nowhere else should "
+        "run as a dedicated non-privileged account or a gMSA that then holds it.",
+    .pass = Pass::per_account,
+    .check_account = check,
+    .word = word,
+};
+
+} // namespace spnscan::rules

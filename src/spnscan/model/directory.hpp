@@ -1,0 +1,193 @@
+#pragma once
+
+#include "spnscan/model/account.hpp"
+#include "spnscan/model/entry.hpp"
+#include "spnscan/model/spn_mappings.hpp"
+#include "spnscan/model/text_pool.hpp"
+
+#include <chrono>
+#include <optional>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace spnscan {
+
+// What the report says about the scan itself.
+struct ScanInfo {
+  std::vector<std::string> sources; // file names or LDAP URIs
+  bool complete = true;
+  std::string incomplete_reason; // set with complete = false
+  std::vector<std::string> warnings;
+  std::chrono::system_clock::time_point started_at{};
+  std::int64_t duration_ms = 0;
+  std::uint64_t entries_read = 0; // every entry a source handed over
+  bool spn_mappings_from_directory = false;
+};
+
+// An account's DN as Directory keeps it: the first RDN and the parent DN it shares with its
+// siblings, joined into the full text on first use, so the loops that never look at DNs do not
+// pay for building them. Converts to std::string_view; the view lives as long as this object.
+// Not safe to convert from two threads at once (the joined text is cached).
+class DnText {
+public:
+  DnText() = default;
+  DnText(std::string_view full) : m_head(full) {}
+  DnText(const std::string& full) : m_head(full) {}
+  DnText(std::string&&) = delete; // would leave a dangling view
+  DnText(const char* full) : m_head(full) {}
+  // The DN head + "," + parent.
+  DnText(std::string_view head, std::string_view parent)
+      : m_head(head), m_parent(parent), m_split(true) {}
+
+  operator std::string_view() const { return view(); }
+  std::string_view view() const {
+    if (!m_split) {
+      return m_head;
+    }
+    if (m_joined.empty()) {
+      m_joined.reserve(m_head.size() + 1 + m_parent.size());
+      m_joined.append(m_head).append(1, ',').append(m_parent);
+    }
+    return m_joined;
+  }
+
+private:
+  std::string_view m_head;
+  std::string_view m_parent;
+  bool m_split = false;
+  mutable std::string m_joined; // head,parent once asked for
+};
+
+// One account that holds at least one SPN, as the analyzer sees it.
+struct AccountView {
+  std::size_t index = 0;
+  DnText dn;
+  std::string_view sam_account_name;
+  std::string_view dns_host_name;
+  AccountKind kind = AccountKind::user;
+  std::uint32_t rid = 0; // 0 when unknown
+  bool privileged = false;
+  bool disabled = false;
+  bool spns_truncated = false;
+  std::uint32_t first_spn = 0;
+  std::uint32_t spn_count = 0;
+};
+
+// True when `name` names the account the way setspn takes names: its DN or sAMAccountName,
+// or for a machine its sAMAccountName without the '$' (WEB01 for WEB01$); case-insensitive.
+bool names_account(const AccountView& account, std::string_view name);
+
+// Everything a scan read: the accounts holding SPNs, their SPN values, the sPNMappings in
+// force, and the scan's own facts. Memory follows the accounts that hold SPNs: entries
+// without SPNs are looked at and dropped.
+class Directory {
+public:
+  Directory();
+
+  std::size_t account_count() const { return m_accounts.size(); }
+  AccountView account(std::size_t index) const;
+  std::size_t spn_count() const { return m_spns.size(); }
+  std::string_view spn(std::size_t index) const { return m_text.view(m_spns[index]); }
+  // Index of the account holding SPN number `index` (a binary search: SPNs are stored account
+  // by account, so the accounts' first SPN numbers ascend).
+  std::size_t spn_owner(std::size_t index) const;
+
+  const SpnMappings& spn_mappings() const { return m_mappings; }
+  const ScanInfo& info() const { return m_info; }
+  ScanInfo& info() { return m_info; }
+
+  // --- filled by DirectoryBuilder ---
+  // Throws InputError past 4 billion SPN values, std::length_error past 4 GiB of text.
+  void add_account(const AccountView& facts, const std::vector<std::string>& spns);
+  void set_spn_mappings(SpnMappings mappings) { m_mappings = std::move(mappings); }
+
+private:
+  // 16 bytes an account: the names sit in the pool, the SPN count is the gap to the next
+  // account's first SPN.
+  struct Record {
+    TextRef names; // first RDN (the whole DN when unshared), sAMAccountName, dNSHostName
+    std::uint32_t first_spn;
+    std::uint32_t rid;
+    std::uint16_t parent; // index in m_parents, or k_no_parent
+    AccountKind kind;
+    std::uint8_t flags; // k_privileged | k_disabled | k_truncated
+  };
+  static_assert(sizeof(Record) == 16, "Record is the cost of an account: keep it packed");
+  static constexpr std::uint16_t k_no_parent = 0xFFFF;
+  // Past this many distinct parents a DN is kept whole: the directory is flat enough that
+  // sharing pays little.
+  static constexpr std::size_t k_max_parents = k_no_parent;
+  static constexpr std::uint8_t k_privileged = 1;
+  static constexpr std::uint8_t k_disabled = 2;
+  static constexpr std::uint8_t k_truncated = 4;
+
+  // Returns the index of parent in m_parents, adding it, or k_no_parent when full.
+  std::uint16_t intern_parent(std::string_view parent);
+
+  TextPool m_text;
+  ChunkedArray<Record, 14> m_accounts;
+  ChunkedArray<TextRef, 16> m_spns;
+  std::vector<std::string_view> m_parents; // parent DNs, text in m_text
+  std::unordered_map<std::string_view, std::uint16_t> m_parent_ids;
+  SpnMappings m_mappings;
+  ScanInfo m_info;
+};
+
+// The one place where raw entries become accounts, shared by every source: classifies,
+// keeps accounts that hold SPNs, picks up the directory's sPNMappings, and records a
+// truncated (ranged) SPN list as a warning that makes the scan incomplete. An entry whose DN
+// was already read (overlapping exports, a server that repeats an entry across pages) is
+// counted once: the first one is kept and the repeat is reported in one warning.
+class DirectoryBuilder {
+public:
+  explicit DirectoryBuilder(Directory& directory) : m_dir(directory) {}
+
+  // Takes one entry. Throws InputError (naming entry.origin and the DN) for values that
+  // cannot be understood, such as a non-numeric userAccountControl.
+  void add(const RawEntry& entry);
+  void warn(std::string message);
+  // Marks the scan incomplete; the first reason given is kept.
+  void set_incomplete(std::string reason);
+  // A continuation reference a source did not follow (`where`: "file:line" or the URI).
+  // finish() reports it unless what spnscan needs from there was read anyway.
+  void reference(std::string url, std::string where);
+  // Called once after every source: turns the references not covered into warnings and
+  // reports entries read twice.
+  void finish();
+  // Accounts to keep even when they hold no SPN (what `check` and `list` ask about): an entry
+  // that names_account() one of these is kept with its SPNs, however many. Sources may read
+  // them with a search of their own (LdapSource adds them to its filter).
+  void keep_accounts_named(std::vector<std::string> names) { m_wanted = std::move(names); }
+  const std::vector<std::string>& wanted_accounts() const { return m_wanted; }
+
+private:
+  // True when the entry is one of the accounts asked for by keep_accounts_named().
+  bool wanted(const RawEntry& entry) const;
+  // Returns the index of an account already read with this DN (case-insensitive), or
+  // remembers `index` under it and returns nullopt.
+  std::optional<std::size_t> find_or_remember_dn(std::string_view dn, std::size_t index);
+
+  struct Reference {
+    std::string url;
+    std::string where;
+  };
+  Directory& m_dir;
+  std::vector<std::string> m_wanted;
+  std::vector<Reference> m_references;
+  std::string m_spn_mappings_dn; // DN of the sPNMappings entry read, if any
+  // Open addressing over DN hashes (0 = empty slot) -> account index.
+  std::vector<std::uint64_t> m_dn_hashes;
+  std::vector<std::uint32_t> m_dn_accounts;
+  std::size_t m_dn_count = 0;
+  std::uint64_t m_repeated = 0;       // entries whose DN had been read before
+  std::uint64_t m_repeated_differ = 0; // ... with other SPNs than the first
+  std::string m_repeated_example;
+};
+
+// True when dn is CN=Directory Service,CN=Windows NT,CN=Services,... (case-insensitive).
+bool is_directory_service_dn(std::string_view dn);
+
+} // namespace spnscan

@@ -1,0 +1,299 @@
+// The JSON format: the versioned contract (schema_version 1) that scripts read, documented in
+// the man page. Always valid UTF-8 (invalid bytes replaced and said so), two-space indent, a
+// final newline.
+
+#include "spnscan/report/render.hpp"
+#include "spnscan/report/writer.hpp"
+#include "spnscan/util/text.hpp"
+#include "spnscan/version.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace spnscan {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* k_replaced_warning =
+  "some directory strings were not valid UTF-8; invalid bytes were replaced with U+FFFD";
+
+// Builds JSON values from directory text, remembering whether any of it was not valid UTF-8
+// so that the report can say so once.
+class Utf8Sanitizer {
+public:
+  std::string text(std::string_view value) { return to_valid_utf8(value, m_replaced); }
+
+  Json strings(const std::vector<std::string>& values)
+  {
+    Json array = Json::array();
+    for (const auto& value : values) {
+      array.push_back(text(value));
+    }
+    return array;
+  }
+
+  Json account(const AccountRef& account)
+  {
+    Json object = Json::object();
+    object["dn"] = text(account.dn);
+    object["sam_account_name"] = text(account.sam_account_name);
+    object["kind"] = std::string(to_string(account.kind));
+    object["privileged"] = account.privileged;
+    object["disabled"] = account.disabled;
+    return object;
+  }
+
+  bool replaced() const { return m_replaced; }
+
+private:
+  bool m_replaced = false;
+};
+
+bool valid_utf8(std::string_view text)
+{
+  for (std::size_t pos = 0; pos < text.size();) {
+    const Utf8Char ch = decode_utf8(text, pos);
+    if (ch.length == 0) {
+      return false;
+    }
+    pos += ch.length;
+  }
+  return true;
+}
+
+// True when a directory string of the finding is not valid UTF-8. The words render() adds are
+// ASCII or escaped, so the raw strings decide whether the finding's JSON replaces anything.
+bool holds_invalid_utf8(const Finding& f)
+{
+  const auto account = [](const AccountRef& a) {
+    return !valid_utf8(a.dn) || !valid_utf8(a.sam_account_name);
+  };
+  const auto removals = [&](const std::vector<Removal>& list) {
+    return std::any_of(list.begin(), list.end(), [&](const Removal& r) {
+      return account(r.account) ||
+             !std::all_of(r.values.begin(), r.values.end(), [](const std::string& v) {
+               return valid_utf8(v);
+             });
+    });
+  };
+  return !valid_utf8(f.spn) || account(f.account) ||
+         !std::all_of(f.spns.begin(), f.spns.end(), [](const std::string& v) { return valid_utf8(v); }) ||
+         std::any_of(f.related.begin(), f.related.end(), account) || removals(f.removals) ||
+         (f.keeper && account(f.keeper->account)) ||
+         std::any_of(f.choices.begin(), f.choices.end(),
+                     [&](const Choice& c) { return account(c.keep) || removals(c.removals); });
+}
+
+Json removals_json(Utf8Sanitizer& clean, const std::vector<Removal>& removals)
+{
+  Json array = Json::array();
+  for (const auto& removal : removals) {
+    array.push_back(Json{{"dn", clean.text(removal.account.dn)},
+                         {"values", clean.strings(removal.values)}});
+  }
+  return array;
+}
+
+Json remediation_json(Utf8Sanitizer& clean, const Remediation& fix)
+{
+  Json remediation = Json::object();
+  Json steps = Json::array();
+  for (std::size_t i = 0; i < fix.adsiedit.size(); ++i) {
+    steps.push_back(std::to_string(i + 1) + ". " + clean.text(fix.adsiedit[i]));
+  }
+  remediation["adsiedit"] = std::move(steps);
+  remediation["setspn"] = clean.strings(fix.setspn);
+  remediation["powershell"] = clean.strings(fix.powershell);
+  remediation["ldif"] = clean.text(fix.ldif);
+  return remediation;
+}
+
+Json finding_json(Utf8Sanitizer& clean, const Finding& finding)
+{
+  const RenderedFinding words = render(finding);
+  Json object = Json::object();
+  object["id"] = clean.text(finding.id);
+  object["rule"] = clean.text(finding.rule_id());
+  object["severity"] = std::string(to_string(finding.severity));
+  object["spn"] = clean.text(finding.spn);
+  object["spns"] = clean.strings(finding.spns);
+  object["account"] = clean.account(finding.account);
+  Json related = Json::array();
+  for (const auto& account : finding.related) {
+    related.push_back(clean.account(account));
+  }
+  object["related"] = std::move(related);
+  object["message"] = clean.text(words.message);
+  Json remove_from = Json::array();
+  for (const auto& removal : finding.removals) {
+    remove_from.push_back(clean.text(removal.account.dn));
+  }
+  object["remove_from"] = std::move(remove_from);
+  object["keep_on"] = finding.keeper ? Json(clean.text(finding.keeper->account.dn)) : Json(nullptr);
+  object["keep_reason"] =
+    words.keep_reason.empty() ? Json(nullptr) : Json(clean.text(words.keep_reason));
+  object["remove"] = removals_json(clean, finding.removals);
+  Json remediation = remediation_json(clean, words.fix);
+  Json choices = Json::array();
+  for (std::size_t i = 0; i < finding.choices.size(); ++i) {
+    const Choice& choice = finding.choices[i];
+    const RenderedChoice& worded = words.choices[i];
+    Json item = Json::object();
+    item["keep_on"] = clean.text(choice.keep.dn);
+    item["hint"] = worded.hint.empty() ? Json(nullptr) : Json(clean.text(worded.hint));
+    item["remove"] = removals_json(clean, choice.removals);
+    item["remediation"] = remediation_json(clean, worded.fix);
+    choices.push_back(std::move(item));
+  }
+  remediation["choices"] = std::move(choices);
+  object["remediation"] = std::move(remediation);
+  return object;
+}
+
+void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings)
+{
+  // A first pass: the scan warnings, written before the findings, must know whether any
+  // finding text will be replaced.
+  Utf8Sanitizer clean;
+  Json summary = Json::object();
+  std::uint64_t counts[3] = {0, 0, 0};
+  for (const auto& finding : findings) {
+    if (!clean.replaced() && holds_invalid_utf8(finding)) {
+      clean.text("\xFF"); // the verdict, carried into the writing pass
+    }
+    ++counts[static_cast<std::size_t>(finding.severity)];
+  }
+  summary["error"] = counts[static_cast<std::size_t>(Severity::error)];
+  summary["warning"] = counts[static_cast<std::size_t>(Severity::warning)];
+  summary["info"] = counts[static_cast<std::size_t>(Severity::info)];
+
+  const ScanInfo& info = scan.info;
+  Json scan_json = Json::object();
+  scan_json["sources"] = clean.strings(info.sources);
+  scan_json["complete"] = info.complete;
+  if (!info.complete) {
+    scan_json["incomplete_reason"] = clean.text(info.incomplete_reason);
+  }
+  scan_json["accounts"] = scan.accounts;
+  scan_json["spns"] = scan.spns;
+  scan_json["started_at"] = format_rfc3339_utc(info.started_at);
+  scan_json["duration_ms"] = info.duration_ms;
+  Json warnings = clean.strings(info.warnings);
+  if (clean.replaced()) {
+    warnings.push_back(k_replaced_warning);
+  }
+  scan_json["warnings"] = std::move(warnings);
+  scan_json["spn_mappings"] = info.spn_mappings_from_directory ? "directory" : "default";
+
+  Json root = Json::object();
+  root["schema_version"] = 1;
+  root["tool"] = Json{{"name", "spnscan"}, {"version", k_version}};
+  root["scan"] = std::move(scan_json);
+  root["summary"] = std::move(summary);
+  root["findings"] = Json::array();
+
+  // Every string is valid UTF-8 by now; replace is a second line of defence, never a throw.
+  const auto dump = [](const Json& value) {
+    return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  const std::string head = dump(root); // ends in "\"findings\": []\n}"
+  if (findings.empty()) {
+    out << head << '\n';
+    return;
+  }
+  // One finding at a time, indented as a member of the array: memory follows the largest
+  // finding, not the report.
+  out.write(head.data(), static_cast<std::streamsize>(head.size() - 3)); // up to the '['
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    out << (i == 0 ? "\n" : ",\n");
+    const std::string item = dump(finding_json(clean, findings[i]));
+    std::size_t start = 0;
+    while (start < item.size()) {
+      const std::size_t end = std::min(item.find('\n', start), item.size());
+      out << "    ";
+      out.write(item.data() + start, static_cast<std::streamsize>(end - start));
+      if (end < item.size()) {
+        out << '\n';
+      }
+      start = end + 1;
+    }
+  }
+  out << "\n  ]\n}\n";
+}
+
+std::string utf8(std::string_view text)
+{
+  bool replaced = false;
+  return to_valid_utf8(text, replaced);
+}
+
+Json account_json(const AccountRef& a)
+{
+  return Json{{"dn", utf8(a.dn)},
+              {"sam_account_name", utf8(a.sam_account_name)},
+              {"kind", std::string(to_string(a.kind))},
+              {"privileged", a.privileged},
+              {"disabled", a.disabled}};
+}
+
+class JsonWriter : public Writer {
+public:
+  void scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings) override
+  {
+    write_scan(out, scan, findings);
+  }
+
+  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override
+  {
+    Json items = Json::array();
+    for (const Rule* r : rules) {
+      items.push_back(Json{{"id", std::string(r->id)},
+                           {"severity", std::string(to_string(r->severity))},
+                           {"title", std::string(r->title)},
+                           {"explanation", std::string(r->explanation)}});
+    }
+    out << Json{{"schema_version", 1}, {"rules", items}}.dump(2) << "\n";
+  }
+
+  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows, const std::string& note) override
+  {
+    Json items = Json::array();
+    for (const auto& r : rows) {
+      items.push_back(Json{{"spn", utf8(r.spn)}, {"account", account_json(r.account)}});
+    }
+    Json doc{{"schema_version", 1}, {"spns", items}};
+    if (!note.empty()) {
+      doc["notes"] = utf8(note);
+    }
+    out << doc.dump(2) << "\n";
+  }
+
+  void check(std::ostream& out, const CheckAnswer& answer) override
+  {
+    Json items = Json::array();
+    for (const auto& c : answer.conflicts) {
+      items.push_back(Json{{"kind", c.kind},
+                           {"existing_spn", utf8(c.existing_spn)},
+                           {"holder", account_json(c.holder)}});
+    }
+    out << Json{{"schema_version", 1},
+                {"spn", utf8(answer.spn)},
+                {"account", utf8(answer.account)},
+                {"conflict", !answer.conflicts.empty()},
+                {"conflicts", items}}
+             .dump(2)
+        << "\n";
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Writer> make_json_writer(const WriterOptions&)
+{
+  return std::make_unique<JsonWriter>();
+}
+
+} // namespace spnscan

@@ -1,0 +1,420 @@
+#include "spnscan/source/ldap/ldap_session.hpp"
+
+#include "spnscan/util/text.hpp"
+
+#include "spnscan/error.hpp"
+#include "spnscan/model/spn.hpp"
+#include "spnscan/platform/platform.hpp"
+
+#include <sasl/sasl.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <utility>
+
+// Configuration files: libldap reads ldap.conf, ~/.ldaprc and ./ldaprc and the LDAP* / LDAPTLS_*
+// environment. We deliberately do NOT set LDAPNOINIT: sites keep their AD CA in ldap.conf
+// (TLS_CACERT) and Kerberos/SASL settings there, exactly as ldapsearch uses them. Instead every
+// option that decides safety or correctness (protocol version, referrals, timeouts, limits,
+// certificate checking, CA file, SASL security properties) is set on the handle after
+// ldap_initialize, where it takes precedence, and TLS gets its own context (NEWCTX) built from
+// the handle's options, so LDAPTLS_REQCERT=never or a stray ldaprc cannot weaken verification.
+//
+// Kerberos (-Y GSSAPI) uses the credential cache named by KRB5CCNAME; from cron, point
+// KRB5_CLIENT_KTNAME at a keytab and MIT Kerberos gets a ticket from it by itself.
+
+namespace spnscan::ldap {
+
+namespace {
+
+// A secret that is overwritten before its memory is given back.
+class Secret {
+public:
+  Secret() = default;
+  explicit Secret(std::string value) : m_value(std::move(value)) {}
+  Secret(const Secret&) = delete;
+  Secret& operator=(const Secret&) = delete;
+  ~Secret() { wipe(); }
+  Secret& operator=(std::string value)
+  {
+    wipe();
+    m_value = std::move(value);
+    return *this;
+  }
+  void wipe()
+  {
+    volatile char* p = m_value.data();
+    for (std::size_t i = 0; i < m_value.size(); ++i) {
+      p[i] = '\0';
+    }
+    m_value.clear();
+  }
+  bool empty() const { return m_value.empty(); }
+  std::string& value() { return m_value; }
+
+private:
+  std::string m_value;
+};
+
+// What the SASL interaction callback answers with (ldapsearch's lutilSASLdefaults).
+struct SaslDefaults {
+  const LdapOptions* options = nullptr;
+  Secret password;
+  std::string authcid_prompt_name;
+  // Set when the callback could not answer; rethrown after the bind call returns.
+  std::exception_ptr error;
+  std::string refusal;
+};
+
+// Answers one SASL interaction from the options, like lutil_sasl_interact in LDAP_SASL_QUIET
+// mode: never prompts except for a password, which goes through platform::prompt_password.
+int answer(SaslDefaults& defaults, sasl_interact_t& interact)
+{
+  const LdapOptions& options = *defaults.options;
+  const char* value = static_cast<const char*>(interact.defresult);
+  switch (interact.id) {
+  case SASL_CB_GETREALM:
+    if (!options.sasl_realm.empty()) {
+      value = options.sasl_realm.c_str();
+    }
+    break;
+  case SASL_CB_AUTHNAME:
+    if (!options.sasl_authcid.empty()) {
+      value = options.sasl_authcid.c_str();
+    }
+    break;
+  case SASL_CB_USER:
+    value = options.sasl_authzid.c_str(); // an empty authzid is fine: "act as myself"
+    break;
+  case SASL_CB_PASS:
+    if (defaults.password.empty()) {
+      defaults.password = platform::prompt_password(
+          "SASL password" + (options.sasl_authcid.empty() ? "" : " for " + options.sasl_authcid)
+          + ": ");
+    }
+    value = defaults.password.value().c_str();
+    break;
+  default:
+    defaults.refusal = "the SASL mechanism " + options.sasl_mech
+                       + " asked an interactive question (" + std::to_string(interact.id)
+                       + "), which spnscan does not answer";
+    return LDAP_OTHER;
+  }
+  if ((value == nullptr || *value == '\0') && interact.id != SASL_CB_USER) {
+    defaults.refusal = std::string("the SASL mechanism ") + options.sasl_mech + " needs "
+                       + (interact.id == SASL_CB_GETREALM ? "a realm (-R)" : "an identity (-U)");
+    return LDAP_OTHER;
+  }
+  interact.result = value != nullptr ? value : "";
+  interact.len = static_cast<unsigned>(std::strlen(static_cast<const char*>(interact.result)));
+  return LDAP_SUCCESS;
+}
+
+// The LDAP_SASL_INTERACT_PROC: no exception may cross libldap, so it is stored and rethrown.
+int sasl_interact(LDAP* /*ld*/, unsigned /*flags*/, void* defaults_ptr, void* interact_ptr)
+{
+  auto& defaults = *static_cast<SaslDefaults*>(defaults_ptr);
+  try {
+    for (auto* interact = static_cast<sasl_interact_t*>(interact_ptr);
+         interact->id != SASL_CB_LIST_END; ++interact) {
+      const int rc = answer(defaults, *interact);
+      if (rc != LDAP_SUCCESS) {
+        return rc;
+      }
+    }
+    return LDAP_SUCCESS;
+  } catch (...) {
+    defaults.error = std::current_exception();
+    return LDAP_OTHER;
+  }
+}
+
+
+std::string get_string_option(LDAP* ld, int option)
+{
+  char* raw = nullptr;
+  if (ldap_get_option(ld, option, &raw) != LDAP_OPT_SUCCESS) {
+    return {};
+  }
+  LdapString owned(raw);
+  return to_string(owned.get());
+}
+
+// Any non-null pointer turns a boolean libldap option on (LDAP_OPT_ON is such a pointer).
+int k_on = 1;
+
+} // namespace
+
+std::string printable(std::string_view text)
+{
+  while (!text.empty()
+         && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r'
+             || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return spnscan::printable(text, std::string_view::npos);
+}
+
+std::string error_text(std::string_view prefix, int code, std::string_view matched,
+                       std::string_view diagnostic)
+{
+  std::string text(prefix);
+  text += ": ";
+  text += ldap_err2string(code);
+  text += " (" + std::to_string(code) + ")";
+  const std::string matched_text = printable(matched);
+  if (!matched_text.empty()) {
+    text += "; matched DN: " + matched_text;
+  }
+  const std::string diagnostic_text = printable(diagnostic);
+  if (!diagnostic_text.empty()) {
+    text += "; additional info: " + diagnostic_text;
+  }
+  return text;
+}
+
+Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& builder)
+    : m_options(options), m_uri(std::move(uri))
+{
+  LDAP* raw = nullptr;
+  const int rc = ldap_initialize(&raw, m_uri.c_str());
+  m_ld.reset(raw);
+  if (rc != LDAP_SUCCESS || !m_ld) {
+    throw DirectoryError(error_text("ldap_initialize(" + m_uri + ") failed", rc, "", ""));
+  }
+  set_session_options(builder);
+
+  // Connect now, so connection and TLS failures name the connection, not the first search.
+  const int connect_rc = ldap_connect(get());
+  if (connect_rc != LDAP_SUCCESS) {
+    std::string text = failure("connect to " + m_uri, connect_rc);
+    if (uri_scheme(m_uri) == "ldaps" && m_options.tls_verify) {
+      // libldap's GnuTLS backend often says only "(unknown error code)" for a refused cert.
+      text += " (if the server answers: is its certificate issued for the host name in -H by a "
+              "CA in --ca-file or the system store?)";
+    }
+    throw DirectoryError(text);
+  }
+  if (m_options.starttls) {
+    const int tls_rc = ldap_start_tls_s(get(), nullptr, nullptr);
+    if (tls_rc != LDAP_SUCCESS) {
+      // Never continue in cleartext after a refused StartTLS.
+      throw DirectoryError(error_text("StartTLS refused by " + m_uri, tls_rc,
+                                      get_string_option(get(), LDAP_OPT_MATCHED_DN),
+                                      get_string_option(get(), LDAP_OPT_DIAGNOSTIC_MESSAGE)));
+    }
+  }
+  bind();
+}
+
+void Session::set_session_options(DirectoryBuilder& builder)
+{
+  LDAP* ld = get();
+  const auto set = [&](int option, const void* value, const char* name) {
+    if (ldap_set_option(ld, option, value) != LDAP_OPT_SUCCESS) {
+      throw DirectoryError(failure(std::string("ldap_set_option(") + name + ")",
+                                   LDAP_PARAM_ERROR));
+    }
+  };
+  const int version = LDAP_VERSION3;
+  set(LDAP_OPT_PROTOCOL_VERSION, &version, "LDAP_OPT_PROTOCOL_VERSION");
+  // Chasing would rebind anonymously elsewhere (AD: "000004DC ... successful bind must be
+  // completed"); references are reported instead.
+  set(LDAP_OPT_REFERRALS, nullptr, "LDAP_OPT_REFERRALS");
+  const int deref = LDAP_DEREF_NEVER;
+  set(LDAP_OPT_DEREF, &deref, "LDAP_OPT_DEREF");
+  const int no_limit = LDAP_NO_LIMIT;
+  set(LDAP_OPT_SIZELIMIT, &no_limit, "LDAP_OPT_SIZELIMIT");
+  set(LDAP_OPT_TIMELIMIT, &no_limit, "LDAP_OPT_TIMELIMIT");
+  // Network timeout bounds connect and the TLS handshake; LDAP_OPT_TIMEOUT bounds every
+  // synchronous call (StartTLS, bind); searches pass their own timeout to ldap_result.
+  const timeval timeout{m_options.timeout_seconds, 0};
+  set(LDAP_OPT_NETWORK_TIMEOUT, &timeout, "LDAP_OPT_NETWORK_TIMEOUT");
+  set(LDAP_OPT_TIMEOUT, &timeout, "LDAP_OPT_TIMEOUT");
+
+  const std::string scheme = uri_scheme(m_uri);
+  if (scheme == "ldaps" || m_options.starttls) {
+    const int require = m_options.tls_verify ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER;
+    set(LDAP_OPT_X_TLS_REQUIRE_CERT, &require, "LDAP_OPT_X_TLS_REQUIRE_CERT");
+    if (!m_options.ca_file.empty()) {
+      set(LDAP_OPT_X_TLS_CACERTFILE, m_options.ca_file.c_str(), "LDAP_OPT_X_TLS_CACERTFILE");
+    }
+    const int is_server = 0;
+    if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS) {
+      throw DirectoryError(
+          failure("TLS setup (LDAP_OPT_X_TLS_NEWCTX"
+                      + (m_options.ca_file.empty() ? std::string(")")
+                                                   : ", --ca-file '" + m_options.ca_file + "')"),
+                  LDAP_PARAM_ERROR));
+    }
+  }
+  if (!m_options.tls_verify) {
+    builder.warn("TLS certificate verification is OFF (--insecure-skip-verify): the server's "
+                 "identity was not checked and the connection may be intercepted");
+  }
+
+  if (!m_options.sasl_mech.empty()) {
+    std::string secprops = m_options.sasl_secprops;
+    // AD refuses a SASL security layer inside TLS: with no -O, ask for none over TLS.
+    const bool gss = iequals(m_options.sasl_mech, "GSSAPI") || iequals(m_options.sasl_mech, "GSS-SPNEGO");
+    if (secprops.empty() && gss && (scheme == "ldaps" || m_options.starttls)) {
+      secprops = "maxssf=0";
+    }
+    if (!secprops.empty()) {
+      set(LDAP_OPT_X_SASL_SECPROPS, secprops.data(), "LDAP_OPT_X_SASL_SECPROPS");
+    }
+    if (m_options.sasl_no_canon) {
+      set(LDAP_OPT_X_SASL_NOCANON, &k_on, "LDAP_OPT_X_SASL_NOCANON");
+    }
+  }
+}
+
+std::string Session::failure(std::string_view operation, int code) const
+{
+  if (code == LDAP_TIMEOUT) {
+    return std::string(operation) + " timed out after "
+           + std::to_string(m_options.timeout_seconds) + " s";
+  }
+  return error_text(std::string(operation) + " failed", code,
+                    get_string_option(get(), LDAP_OPT_MATCHED_DN),
+                    get_string_option(get(), LDAP_OPT_DIAGNOSTIC_MESSAGE));
+}
+
+void Session::bind()
+{
+  if (!m_options.sasl_mech.empty()) {
+    sasl_bind();
+  } else if (!m_options.bind_dn.empty()) {
+    simple_bind();
+  }
+  // Neither: stay anonymous; AD allows the RootDSE but little else, which the search reports.
+}
+
+void Session::simple_bind()
+{
+  // validate() already refused a cleartext simple bind, before the password is read.
+  Secret password(m_options.password_file.empty()
+                      ? platform::prompt_password("Password for " + m_options.bind_dn + ": ")
+                      : read_password_file(m_options.password_file));
+  if (password.empty()) {
+    // AD treats a DN with an empty password as an anonymous bind that "succeeds".
+    throw UsageError("empty password for -D " + m_options.bind_dn
+                     + ": refusing an unauthenticated bind");
+  }
+  berval credentials{};
+  credentials.bv_len = password.value().size();
+  credentials.bv_val = password.value().data();
+  const int rc = ldap_sasl_bind_s(get(), m_options.bind_dn.c_str(), LDAP_SASL_SIMPLE,
+                                  &credentials, nullptr, nullptr, nullptr);
+  password.wipe();
+  if (rc != LDAP_SUCCESS) {
+    std::string text = failure("ldap_sasl_bind(SIMPLE)", rc);
+    if (rc == LDAP_STRONG_AUTH_REQUIRED) {
+      text += " (the server requires signing or TLS: use ldaps://, -Z or -Y GSSAPI)";
+    }
+    throw DirectoryError(text);
+  }
+}
+
+void Session::sasl_bind()
+{
+  SaslDefaults defaults;
+  defaults.options = &m_options;
+  if (!m_options.password_file.empty()) {
+    defaults.password = read_password_file(m_options.password_file);
+  }
+  const int rc = ldap_sasl_interactive_bind_s(get(), nullptr, m_options.sasl_mech.c_str(),
+                                              nullptr, nullptr, LDAP_SASL_QUIET, sasl_interact,
+                                              &defaults);
+  defaults.password.wipe();
+  if (defaults.error) {
+    std::rethrow_exception(defaults.error);
+  }
+  if (rc != LDAP_SUCCESS) {
+    std::string text = failure("ldap_sasl_interactive_bind(" + m_options.sasl_mech + ")", rc);
+    if (!defaults.refusal.empty()) {
+      text += " (" + defaults.refusal + ")";
+    }
+    // libldap asks the KDC for ldap/<reverse-DNS name of the address>, which often is not the
+    // DC's name (Windows uses the name as given); -N keeps the name from -H.
+    if (!m_options.sasl_no_canon && text.find("Server not found in Kerberos database") != std::string::npos) {
+      text += "; the service ticket was asked for the reverse-DNS name of the server: if it differs "
+              "from the name in -H, add -N to use that name as given";
+    }
+    throw DirectoryError(text);
+  }
+}
+
+MessagePtr Session::wait(int msgid, bool all, std::string_view operation)
+{
+  timeval timeout{m_options.timeout_seconds, 0};
+  LDAPMessage* raw = nullptr;
+  const int rc = ldap_result(get(), msgid, all ? LDAP_MSG_ALL : LDAP_MSG_ONE, &timeout, &raw);
+  MessagePtr message(raw);
+  if (rc == 0) {
+    ldap_abandon_ext(get(), msgid, nullptr, nullptr);
+    throw DirectoryError(failure(operation, LDAP_TIMEOUT));
+  }
+  if (rc == -1 || !message) {
+    int code = LDAP_OTHER;
+    ldap_get_option(get(), LDAP_OPT_RESULT_CODE, &code);
+    throw DirectoryError(failure(operation, code));
+  }
+  return message;
+}
+
+ResultInfo Session::parse_result(LDAPMessage* message, std::string_view operation)
+{
+  ResultInfo info;
+  char* matched = nullptr;
+  char* diagnostic = nullptr;
+  char** referrals = nullptr;
+  LDAPControl** controls = nullptr;
+  const int rc = ldap_parse_result(get(), message, &info.code, &matched, &diagnostic, &referrals,
+                                   &controls, 0);
+  LdapString matched_owned(matched);
+  LdapString diagnostic_owned(diagnostic);
+  StringArrayPtr referrals_owned(referrals);
+  info.controls.reset(controls);
+  if (rc != LDAP_SUCCESS) {
+    throw DirectoryError(error_text(std::string(operation) + " failed", rc, "",
+                                    "the server's result could not be decoded"));
+  }
+  info.matched = to_string(matched);
+  info.diagnostic = to_string(diagnostic);
+  for (char** url = referrals; url != nullptr && *url != nullptr; ++url) {
+    info.referrals.emplace_back(*url);
+  }
+  return info;
+}
+
+MessagePtr Session::search_base(const std::string& dn, const std::vector<std::string>& attrs,
+                                std::string_view operation, ResultInfo& result)
+{
+  std::vector<char*> attr_ptrs;
+  std::vector<std::string> attr_copies(attrs); // libldap's API wants char**
+  for (auto& attr : attr_copies) {
+    attr_ptrs.push_back(attr.data());
+  }
+  attr_ptrs.push_back(nullptr);
+  int msgid = 0;
+  char filter[] = "(objectClass=*)";
+  const int rc = ldap_search_ext(get(), dn.c_str(), LDAP_SCOPE_BASE, filter, attr_ptrs.data(), 0,
+                                 nullptr, nullptr, nullptr, LDAP_NO_LIMIT, &msgid);
+  if (rc != LDAP_SUCCESS) {
+    throw DirectoryError(failure(operation, rc));
+  }
+  MessagePtr chain = wait(msgid, true, operation);
+  for (LDAPMessage* msg = ldap_first_message(get(), chain.get()); msg != nullptr;
+       msg = ldap_next_message(get(), msg)) {
+    if (ldap_msgtype(msg) == LDAP_RES_SEARCH_RESULT) {
+      result = parse_result(msg, operation);
+      return chain;
+    }
+  }
+  throw DirectoryError(error_text(std::string(operation) + " failed", LDAP_DECODING_ERROR, "",
+                                  "no search result in the reply"));
+}
+
+} // namespace spnscan::ldap

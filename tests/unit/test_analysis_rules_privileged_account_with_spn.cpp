@@ -1,0 +1,69 @@
+#include "spnscan/analysis/analyzer.hpp"
+#include "spnscan/report/render.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace spnscan;
+using namespace spnscan::test;
+
+namespace {
+
+std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
+  Directory dir;
+  fill(dir, specs);
+  return analyze(dir, options);
+}
+
+[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
+  auto a = user("Administrator", std::move(spns), 500);
+  a.admin_count = "1";
+  a.uac = "66048";
+  return a;
+}
+
+} // namespace
+
+TEST_CASE("analyze: privileged-account-with-spn") {
+  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433", "MSSQLSvc/sql3.contoso.com"});
+  admin.admin_count = "1";
+  const auto findings = of_rule(run({admin}), "privileged-account-with-spn");
+  REQUIRE(findings.size() == 1);
+  CHECK(render(findings[0]).message.find("Kerberoasting") != std::string::npos);
+  CHECK(render(findings[0]).message.find("These values are only on this account: "
+                                 "'MSSQLSvc/sql3.contoso.com:1433', 'MSSQLSvc/sql3.contoso.com'. "
+                                 "Run that service as a gMSA") != std::string::npos);
+  CHECK(findings[0].spns.size() == 2);
+  REQUIRE(findings[0].removals.size() == 1);
+  CHECK(findings[0].removals[0].values == findings[0].spns);
+  // Negatives: krbtgt (RID 502, adminCount=1) with kadmin/changepw; a privileged machine
+  // account; an unprivileged user.
+  auto krbtgt = user("krbtgt", {"kadmin/changepw"}, 502);
+  krbtgt.admin_count = "1";
+  krbtgt.uac = "514";
+  auto dc = computer("DC1", {"ldap/dc1"});
+  dc.admin_count = "1";
+  dc.uac = "532480";
+  CHECK(run({krbtgt, dc, user("svc", {"HTTP/ok"})}).empty());
+}
+
+TEST_CASE("analyze: privileged-account-with-spn is one finding per account, however many SPNs") {
+  std::vector<std::string> spns;
+  for (int i = 0; i < 5000; ++i) {
+    spns.push_back("HTTP/host" + std::to_string(i) + ".contoso.com");
+  }
+  auto admin = user("svc_many", spns);
+  admin.admin_count = "1";
+  const auto findings = run({admin});
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule_id() == "privileged-account-with-spn");
+  CHECK(findings[0].spns.size() == 5000);
+  CHECK(render(findings[0]).message.size() < 2000); // lists ten values, then "and 4990 more"
+  CHECK(render(findings[0]).message.find("and 4990 more") != std::string::npos);
+  // The id does not depend on which value comes first.
+  auto reordered = admin;
+  std::reverse(reordered.spns.begin(), reordered.spns.end());
+  CHECK(run({reordered})[0].id == findings[0].id);
+}
