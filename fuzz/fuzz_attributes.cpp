@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) {
         first.remove_prefix(1);
       }
-      while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) {
+      while (!first.empty() &&
+             (first.back() == ' ' || first.back() == '\t' || first.back() == '\r')) {
         first.remove_suffix(1);
       }
       if (!first.empty() && !mappings->target_of(first)) {

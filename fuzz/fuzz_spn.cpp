@@ -3,8 +3,8 @@
 // wildcard. Checks the promises those functions make, not only that they do not crash.
 
 #include "spnscan/analysis/queries.hpp"
-#include "spnscan/report/fixes.hpp"
 #include "spnscan/model/spn.hpp"
+#include "spnscan/report/fixes.hpp"
 #include "spnscan/util/text.hpp"
 
 #include <cstdint>
@@ -21,7 +21,9 @@ void require(bool condition) {
 }
 
 // True when text is valid UTF-8 and holds nothing a person could not see.
-bool visible(std::string_view text) { return spnscan::first_invisible(text).empty(); }
+bool visible(std::string_view text) {
+  return spnscan::first_invisible(text).empty();
+}
 
 } // namespace
 

@@ -12,6 +12,8 @@ enum class ExitStatus : int {
   internal = 4,  // an unexpected error: out of memory, or a bug in spnscan (please report it)
 };
 
-inline int to_int(ExitStatus status) { return static_cast<int>(status); }
+inline int to_int(ExitStatus status) {
+  return static_cast<int>(status);
+}
 
 } // namespace spnscan

@@ -1,3 +1,5 @@
 #include "spnscan/cli/app.hpp"
 
-int main(int argc, char** argv) { return spnscan::spnscan_main(argc, argv); }
+int main(int argc, char** argv) {
+  return spnscan::spnscan_main(argc, argv);
+}

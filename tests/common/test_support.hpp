@@ -12,13 +12,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 namespace spnscan::test {
 
@@ -100,7 +99,8 @@ inline Spec user(const std::string& name, std::vector<std::string> spns, std::ui
   return s;
 }
 
-inline Spec computer(const std::string& name, std::vector<std::string> spns, std::uint32_t rid = 2100) {
+inline Spec computer(const std::string& name, std::vector<std::string> spns,
+                     std::uint32_t rid = 2100) {
   Spec s;
   s.dn = "CN=" + name + ",OU=Servers,DC=contoso,DC=com";
   s.sam = name + "$";
@@ -164,10 +164,13 @@ inline std::vector<std::string> remove_from(const Finding& f) {
 }
 
 // The DN that keeps the SPN, or "".
-inline std::string keep_on(const Finding& f) { return f.keeper ? f.keeper->account.dn : std::string(); }
+inline std::string keep_on(const Finding& f) {
+  return f.keeper ? f.keeper->account.dn : std::string();
+}
 
 // The findings of one rule.
-inline std::vector<Finding> of_rule(const std::vector<Finding>& findings, std::string_view rule_id) {
+inline std::vector<Finding> of_rule(const std::vector<Finding>& findings,
+                                    std::string_view rule_id) {
   std::vector<Finding> out;
   for (const auto& f : findings) {
     if (f.rule_id() == rule_id) {
@@ -177,7 +180,8 @@ inline std::vector<Finding> of_rule(const std::vector<Finding>& findings, std::s
   return out;
 }
 
-// --- the pipeline ---------------------------------------------------------------------------------
+// --- the pipeline
+// ---------------------------------------------------------------------------------
 
 // A directory read the way spnscan reads it (LdifSource, DirectoryBuilder, analyze()), with the
 // scan's start and duration fixed so that its reports are the same on every run.

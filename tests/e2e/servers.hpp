@@ -8,20 +8,19 @@
 
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <signal.h>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace spnscan::e2e {
@@ -31,8 +30,7 @@ inline const std::string k_support = std::string(SPNSCAN_SOURCE_DIR) + "/tests/s
 // A test whose server cannot start fails, saying why: a suite that did not run is not a green
 // suite, with or without scripts/test.sh. Set SPNSCAN_ALLOW_SKIP=1 to let it pass with a
 // warning instead (a machine without slapd or Samba, knowingly).
-inline void skip(const std::string& reason)
-{
+inline void skip(const std::string& reason) {
   if (const char* allow = std::getenv("SPNSCAN_ALLOW_SKIP"); allow != nullptr && *allow == '1') {
     WARN("SKIPPED (SPNSCAN_ALLOW_SKIP=1): " << reason);
     return;
@@ -48,14 +46,14 @@ using test::TempDir;
 
 // Parses the KEY=value lines the server scripts print for eval, with the shell's quoting:
 // 'single quotes' and backslash escapes outside them (a ' inside a value is written '\'').
-inline std::map<std::string, std::string> parse_env(const std::string& text)
-{
+inline std::map<std::string, std::string> parse_env(const std::string& text) {
   std::map<std::string, std::string> env;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     const auto eq = line.find('=');
     if (eq == 0 || eq == std::string::npos ||
-        line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") < eq) {
+        line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") <
+            eq) {
       continue; // not an assignment: a message line
     }
     std::string value;
@@ -75,8 +73,7 @@ inline std::map<std::string, std::string> parse_env(const std::string& text)
 }
 
 // Runs argv with stdout to out_path; returns the pid (or -1).
-inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_path)
-{
+inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_path) {
   std::fflush(nullptr); // or the child's freopen would flush our buffered output a second time
   const pid_t pid = fork();
   if (pid == 0) {
@@ -98,8 +95,7 @@ inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_
 // One ldap_responder.py process for one scenario; stopped (by its pid) when the object goes.
 class Responder {
 public:
-  explicit Responder(const std::string& scenario)
-  {
+  explicit Responder(const std::string& scenario) {
     const std::string portfile = m_dir.file("port");
     m_pid = spawn({"python3", k_support + "/ldap_responder.py", "--scenario", scenario, "--port",
                    "0", "--portfile", portfile, "--max-seconds", "300"},
@@ -118,8 +114,7 @@ public:
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  ~Responder()
-  {
+  ~Responder() {
     if (m_pid > 0) {
       // SIGTERM first (the responder exits 0 on it); SIGKILL if it has not gone within 5 s.
       kill(-m_pid, SIGTERM);
@@ -150,8 +145,7 @@ private:
 };
 
 // Starts the responder for `scenario`; when it cannot start, skips the test and returns null.
-inline std::unique_ptr<Responder> start_responder(const std::string& scenario)
-{
+inline std::unique_ptr<Responder> start_responder(const std::string& scenario) {
   auto responder = std::make_unique<Responder>(scenario);
   if (responder->uri().empty()) {
     skip("ldap_responder.py did not start");
@@ -164,11 +158,10 @@ inline std::unique_ptr<Responder> start_responder(const std::string& scenario)
 class Slapd {
 public:
   // Loaded with `accounts` generated computer accounts.
-  explicit Slapd(int accounts, bool tls = true)
-  {
+  explicit Slapd(int accounts, bool tls = true) {
     const std::string ldif = m_dir.file("accounts.ldif");
-    const std::string generate = "python3 '" + k_support + "/slapd/gen_accounts.py' "
-                                 + std::to_string(accounts) + " > '" + ldif + "' 2>/dev/null";
+    const std::string generate = "python3 '" + k_support + "/slapd/gen_accounts.py' " +
+                                 std::to_string(accounts) + " > '" + ldif + "' 2>/dev/null";
     if (std::system(generate.c_str()) != 0) {
       m_error = "gen_accounts.py failed";
       return;
@@ -177,15 +170,13 @@ public:
   }
   // Loaded with an LDIF file, such as fixtures/contoso.ldif. `writable`: the ldapi://
   // EXTERNAL identity may write (for tests that apply spnscan's fixes with ldapmodify).
-  explicit Slapd(const std::string& ldif, bool tls = true, bool writable = false)
-  {
+  explicit Slapd(const std::string& ldif, bool tls = true, bool writable = false) {
     start(ldif, tls, writable);
   }
-  ~Slapd()
-  {
+  ~Slapd() {
     if (m_started) {
-      const std::string stop = "'" + k_support + "/slapd-fixture.sh' stop --dir '" + m_dir.path
-                               + "/srv' >/dev/null 2>&1";
+      const std::string stop = "'" + k_support + "/slapd-fixture.sh' stop --dir '" + m_dir.path +
+                               "/srv' >/dev/null 2>&1";
       [[maybe_unused]] const int rc = std::system(stop.c_str());
     }
   }
@@ -194,19 +185,17 @@ public:
 
   // Empty when the server runs; otherwise why it does not.
   const std::string& error() const { return m_error; }
-  std::string get(const std::string& name) const
-  {
+  std::string get(const std::string& name) const {
     const auto it = m_env.find(name);
     return it == m_env.end() ? std::string() : it->second;
   }
 
 private:
-  void start(const std::string& ldif, bool tls, bool writable = false)
-  {
-    const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif
-                              + "' --dir '" + m_dir.path + "/srv'" + (tls ? "" : " --no-tls")
-                              + (writable ? " --writable" : "")
-                              + " > '" + m_dir.path + "/env' 2> '" + m_dir.path + "/err'";
+  void start(const std::string& ldif, bool tls, bool writable = false) {
+    const std::string start = "'" + k_support + "/slapd-fixture.sh' start --ldif '" + ldif +
+                              "' --dir '" + m_dir.path + "/srv'" + (tls ? "" : " --no-tls") +
+                              (writable ? " --writable" : "") + " > '" + m_dir.path + "/env' 2> '" +
+                              m_dir.path + "/err'";
     if (std::system(start.c_str()) != 0) {
       m_error = "slapd-fixture.sh start failed: " + slurp(m_dir.file("err")).substr(0, 2000);
       return;

@@ -64,7 +64,8 @@ TEST_CASE("list: an account named several ways is listed once; one without SPNs 
 }
 
 TEST_CASE("query: a trailing dot is ignored as scan ignores it; an empty pattern is refused") {
-  auto r = run({"query", "HTTP/app.contoso.com", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  auto r =
+      run({"query", "HTTP/app.contoso.com", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
   REQUIRE(r.status == 0);
   std::set<std::string> values;
   const Json doc = Json::parse(r.out);
@@ -72,7 +73,8 @@ TEST_CASE("query: a trailing dot is ignored as scan ignores it; an empty pattern
     values.insert(row["spn"].get<std::string>());
   }
   CHECK(values == std::set<std::string>{"HTTP/app.contoso.com.", "http/APP.contoso.com"});
-  r = run({"query", "smtp/hub1.contoso.com.", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  r = run(
+      {"query", "smtp/hub1.contoso.com.", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
   CHECK(Json::parse(r.out)["spns"].size() == 2);
   r = run({"query", "", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 2);
@@ -82,8 +84,8 @@ TEST_CASE("query: a trailing dot is ignored as scan ignores it; an empty pattern
 TEST_CASE("dump | head -1 ends quietly") {
   TempDir dir;
   const std::string command = "cd '" SPNSCAN_SOURCE_DIR "' && '" SPNSCAN_BINARY
-                              "' dump --ldif fixtures/contoso.ldif 2>'" + dir.file("err") +
-                              "' | head -1 >/dev/null; echo ${PIPESTATUS[0]} >'" +
+                              "' dump --ldif fixtures/contoso.ldif 2>'" +
+                              dir.file("err") + "' | head -1 >/dev/null; echo ${PIPESTATUS[0]} >'" +
                               dir.file("status") + "'";
   const std::string bash = "bash -c " + quote(command);
   REQUIRE(std::system(bash.c_str()) == 0);
@@ -114,11 +116,13 @@ TEST_CASE("check: would adding an SPN conflict? It answers and never writes") {
   CHECK(r.out.find("No conflict") != std::string::npos);
   r = run({"check", "HTTP", "jdoe", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 2);
-  CHECK(r.err == "spnscan: error: 'HTTP' is not a valid SPN: no '/' between service class and host\n");
+  CHECK(r.err ==
+        "spnscan: error: 'HTTP' is not a valid SPN: no '/' between service class and host\n");
 }
 
 TEST_CASE("check: an account that does not exist is an error naming it, not 'no conflict'") {
-  const auto r = run({"check", "HTTP/brandnew.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif"});
+  const auto r =
+      run({"check", "HTTP/brandnew.contoso.com", "svc_new", "--ldif", "fixtures/contoso.ldif"});
   CHECK(r.status == 2);
   CHECK(r.out.empty());
   CHECK(r.err == "spnscan: error: no account named 'svc_new' in the directory read (give its "

@@ -2,18 +2,12 @@
 // private slapd (tests/support/slapd-fixture.sh). A server that cannot start makes the test
 // SKIP visibly: WARN("SKIPPED: ...") plus a line in $SPNSCAN_SKIP_LOG, so CI can fail on skips.
 
+#include "servers.hpp"
 #include "spnscan/error.hpp"
 #include "spnscan/model/directory.hpp"
 #include "spnscan/source/ldap/ldap_source.hpp"
 
-#include "servers.hpp"
-
 #include <catch2/catch.hpp>
-
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -22,9 +16,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <signal.h>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace spnscan;
@@ -38,8 +36,7 @@ struct Scan {
   std::optional<std::string> error; // what() of the DirectoryError, if any
   double seconds = 0;
 
-  std::optional<std::uint32_t> spn_count(std::string_view sam) const
-  {
+  std::optional<std::uint32_t> spn_count(std::string_view sam) const {
     for (std::size_t i = 0; i < directory.account_count(); ++i) {
       const AccountView view = directory.account(i);
       if (view.sam_account_name == sam) {
@@ -48,8 +45,7 @@ struct Scan {
     }
     return std::nullopt;
   }
-  bool has_warning(std::string_view text) const
-  {
+  bool has_warning(std::string_view text) const {
     for (const auto& warning : directory.info().warnings) {
       if (warning.find(text) != std::string::npos) {
         return true;
@@ -59,8 +55,7 @@ struct Scan {
   }
 };
 
-std::unique_ptr<Scan> scan(const LdapOptions& options)
-{
+std::unique_ptr<Scan> scan(const LdapOptions& options) {
   auto result = std::make_unique<Scan>();
   DirectoryBuilder builder(result->directory);
   const auto start = std::chrono::steady_clock::now();
@@ -71,13 +66,11 @@ std::unique_ptr<Scan> scan(const LdapOptions& options)
     result->error = error.what();
   }
   builder.finish();
-  result->seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
-LdapOptions responder_options(const Responder& responder)
-{
+LdapOptions responder_options(const Responder& responder) {
   LdapOptions options;
   options.uri = responder.uri();
   options.timeout_seconds = 5;
@@ -86,8 +79,7 @@ LdapOptions responder_options(const Responder& responder)
 
 } // namespace
 
-TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')", "[ldap]")
-{
+TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')", "[ldap]") {
   const auto responder = start_responder("ranged");
   if (!responder) {
     return;
@@ -108,8 +100,7 @@ TEST_CASE("LdapSource: ranged values are completed (responder 'ranged')", "[ldap
   }
 }
 
-TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop", "[ldap]")
-{
+TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop", "[ldap]") {
   const auto responder = start_responder("range-fail");
   if (!responder) {
     return;
@@ -123,38 +114,35 @@ TEST_CASE("LdapSource: a ranged follow-up failure is an error, not a silent drop
   CHECK_THAT(result->directory.info().incomplete_reason, Catch::EndsWith(" entries"));
 }
 
-TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan", "[ldap]")
-{
+TEST_CASE("LdapSource: a connection dropped mid-page leaves an incomplete scan", "[ldap]") {
   const auto responder = start_responder("drop-mid-page");
   if (!responder) {
     return;
   }
   const auto result = scan(responder_options(*responder));
   REQUIRE(result->error);
-  CHECK(*result->error
-        == "paged search of DC=ranged,DC=test failed: Can't contact LDAP server (-1) after 5 "
-           "entries");
+  CHECK(*result->error ==
+        "paged search of DC=ranged,DC=test failed: Can't contact LDAP server (-1) after 5 "
+        "entries");
   CHECK_FALSE(result->directory.info().complete);
   CHECK(result->directory.info().incomplete_reason == *result->error);
 }
 
-TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text", "[ldap]")
-{
+TEST_CASE("LdapSource: a stale cookie on page 2 fails with AD's text", "[ldap]") {
   const auto responder = start_responder("paged-fail-page2");
   if (!responder) {
     return;
   }
   const auto result = scan(responder_options(*responder));
   REQUIRE(result->error);
-  CHECK(*result->error
-        == "paged search of DC=ranged,DC=test failed: Server is unwilling to perform (53); "
-           "additional info: 00000057: LdapErr: DSID-0C090A71, comment: Error processing "
-           "control, data 0, v4563 after 1000 entries");
+  CHECK(*result->error ==
+        "paged search of DC=ranged,DC=test failed: Server is unwilling to perform (53); "
+        "additional info: 00000057: LdapErr: DSID-0C090A71, comment: Error processing "
+        "control, data 0, v4563 after 1000 entries");
   CHECK_FALSE(result->directory.info().complete);
 }
 
-TEST_CASE("LdapSource: a server that never answers times out within --timeout", "[ldap]")
-{
+TEST_CASE("LdapSource: a server that never answers times out within --timeout", "[ldap]") {
   const auto responder = start_responder("stall");
   if (!responder) {
     return;
@@ -168,8 +156,7 @@ TEST_CASE("LdapSource: a server that never answers times out within --timeout", 
   CHECK(result->seconds < 15);
 }
 
-TEST_CASE("LdapSource: a search that never answers times out and is incomplete", "[ldap]")
-{
+TEST_CASE("LdapSource: a search that never answers times out and is incomplete", "[ldap]") {
   const auto responder = start_responder("stall-search");
   if (!responder) {
     return;
@@ -183,8 +170,7 @@ TEST_CASE("LdapSource: a search that never answers times out and is incomplete",
   CHECK(result->seconds < 15);
 }
 
-TEST_CASE("LdapSource: busy server", "[ldap]")
-{
+TEST_CASE("LdapSource: busy server", "[ldap]") {
   const auto responder = start_responder("busy");
   if (!responder) {
     return;
@@ -194,8 +180,7 @@ TEST_CASE("LdapSource: busy server", "[ldap]")
   CHECK_THAT(*result->error, Catch::Contains("failed: Server is busy (51)"));
 }
 
-TEST_CASE("LdapSource: bind failure shows AD's diagnostic", "[ldap]")
-{
+TEST_CASE("LdapSource: bind failure shows AD's diagnostic", "[ldap]") {
   const auto responder = start_responder("bind-fail");
   if (!responder) {
     return;
@@ -213,26 +198,27 @@ TEST_CASE("LdapSource: bind failure shows AD's diagnostic", "[ldap]")
   std::remove(password_file.c_str());
   rmdir(dir.c_str());
   REQUIRE(result->error);
-  CHECK(*result->error
-        == "ldap_sasl_bind(SIMPLE) failed: Invalid credentials (49); additional info: 80090308: "
-           "LdapErr: DSID-0C09042F, comment: AcceptSecurityContext error, data 52e, v4563");
+  CHECK(*result->error ==
+        "ldap_sasl_bind(SIMPLE) failed: Invalid credentials (49); additional info: 80090308: "
+        "LdapErr: DSID-0C09042F, comment: AcceptSecurityContext error, data 52e, v4563");
 }
 
-TEST_CASE("LdapSource: continuation references become warnings", "[ldap]")
-{
+TEST_CASE("LdapSource: continuation references become warnings", "[ldap]") {
   const auto responder = start_responder("referrals");
   if (!responder) {
     return;
   }
   const auto result = scan(responder_options(*responder));
   REQUIRE_FALSE(result->error);
-  CHECK(result->has_warning(": continuation reference to "
-                            "'ldap://DomainDnsZones.ranged.test/DC=DomainDnsZones,DC=ranged,DC=test' "
-                            "not followed: the scan does not cover "
-                            "'DC=DomainDnsZones,DC=ranged,DC=test'"));
-  CHECK(result->has_warning(": continuation reference to "
-                            "'ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test' "
-                            "not followed"));
+  CHECK(
+      result->has_warning(": continuation reference to "
+                          "'ldap://DomainDnsZones.ranged.test/DC=DomainDnsZones,DC=ranged,DC=test' "
+                          "not followed: the scan does not cover "
+                          "'DC=DomainDnsZones,DC=ranged,DC=test'"));
+  CHECK(
+      result->has_warning(": continuation reference to "
+                          "'ldap://ForestDnsZones.ranged.test/DC=ForestDnsZones,DC=ranged,DC=test' "
+                          "not followed"));
   // The Configuration partition holds no account, and its sPNMappings entry was read with a
   // search of its own: the reference to it is no gap.
   CHECK(result->directory.info().spn_mappings_from_directory);
@@ -240,22 +226,21 @@ TEST_CASE("LdapSource: continuation references become warnings", "[ldap]")
   CHECK(result->directory.info().warnings.size() == 2);
 }
 
-TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete", "[ldap]")
-{
+TEST_CASE("LdapSource: a server that ignores paging stops at its size limit: incomplete",
+          "[ldap]") {
   const auto responder = start_responder("size-limit");
   if (!responder) {
     return;
   }
   const auto result = scan(responder_options(*responder));
   REQUIRE(result->error);
-  CHECK(*result->error
-        == "paged search of DC=ranged,DC=test failed: Size limit exceeded (4); additional info: "
-           "Size Limit Exceeded after 1000 entries");
+  CHECK(*result->error ==
+        "paged search of DC=ranged,DC=test failed: Size limit exceeded (4); additional info: "
+        "Size Limit Exceeded after 1000 entries");
   CHECK_FALSE(result->directory.info().complete);
 }
 
-TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext", "[ldap]")
-{
+TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext", "[ldap]") {
   const auto responder = start_responder("no-starttls");
   if (!responder) {
     return;
@@ -264,13 +249,11 @@ TEST_CASE("LdapSource: StartTLS refused is fatal, never cleartext", "[ldap]")
   options.starttls = true;
   const auto result = scan(options);
   REQUIRE(result->error);
-  CHECK_THAT(*result->error,
-             Catch::StartsWith("StartTLS refused by " + responder->uri() + ": "));
+  CHECK_THAT(*result->error, Catch::StartsWith("StartTLS refused by " + responder->uri() + ": "));
   CHECK(result->directory.account_count() == 0u);
 }
 
-TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]")
-{
+TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]") {
   Slapd slapd(1200);
   if (!slapd.error().empty()) {
     skip(slapd.error());
@@ -342,9 +325,9 @@ TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]")
     const TempDir temp;
     const std::string dir = temp.path;
     std::ofstream(dir + "/ldaprc") << "TLS_REQCERT never\n";
-    const std::string command = "cd '" + dir + "' && LDAPTLS_REQCERT=never SPNSCAN_CHILD_URI='"
-                                + slapd.get("LDAPS_URI") + "' '" + self
-                                + "' '[.ldap-reqcert-child]' > /dev/null 2>&1";
+    const std::string command = "cd '" + dir + "' && LDAPTLS_REQCERT=never SPNSCAN_CHILD_URI='" +
+                                slapd.get("LDAPS_URI") + "' '" + self +
+                                "' '[.ldap-reqcert-child]' > /dev/null 2>&1";
     const int status = std::system(command.c_str());
     std::remove((dir + "/ldaprc").c_str());
     rmdir(dir.c_str());
@@ -355,14 +338,12 @@ TEST_CASE("LdapSource: paging over more than 1000 accounts (slapd)", "[ldap]")
     plain.bind_dn = slapd.get("READER_DN");
     plain.password_file = slapd.get("READER_PASSWORD_FILE");
     CHECK_THROWS_WITH(LdapSource(plain),
-                      "refusing a simple bind (-D) over an unencrypted connection to "
-                          + options.uri
-                          + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
+                      "refusing a simple bind (-D) over an unencrypted connection to " +
+                          options.uri + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
   }
 }
 
-TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --no-tls)", "[ldap]")
-{
+TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --no-tls)", "[ldap]") {
   Slapd slapd(3, false);
   if (!slapd.error().empty()) {
     skip(slapd.error());
@@ -378,8 +359,7 @@ TEST_CASE("LdapSource: StartTLS against a server without TLS is fatal (slapd --n
   CHECK(result->directory.account_count() == 0u);
 }
 
-TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap]")
-{
+TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap]") {
   const auto run = [](const std::string& scenario, bool bind) -> std::string {
     const auto responder = start_responder(scenario);
     if (!responder) {
@@ -404,12 +384,12 @@ TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap
     CHECK_THAT(text, Catch::StartsWith("ldap_sasl_bind(SIMPLE) failed: Strong(er) authentication "
                                        "required (8); additional info: 00002028: "));
     CHECK_THAT(text, Catch::EndsWith(
-        " (the server requires signing or TLS: use ldaps://, -Z or -Y GSSAPI)"));
+                         " (the server requires signing or TLS: use ldaps://, -Z or -Y GSSAPI)"));
   }
   text = run("time-limit", false);
   if (text != skipped) {
     CHECK_THAT(text, Catch::StartsWith(
-        "paged search of DC=ranged,DC=test failed: Time limit exceeded (3)"));
+                         "paged search of DC=ranged,DC=test failed: Time limit exceeded (3)"));
     CHECK_THAT(text, Catch::EndsWith(" after 1000 entries"));
   }
   // The ranged follow-up for svc-1501 (entry 6) is the first request the closed connection
@@ -422,13 +402,12 @@ TEST_CASE("LdapSource: other server faults end the scan with their text", "[ldap
   if (text != skipped) {
     // libldap hands the notice (code 52) to whichever operation is pending, or sees the
     // connection close first (-1): the timing decides, and both must end the scan.
-    CHECK_THAT(text, Catch::Contains(" failed: Can't contact LDAP server (-1) after ")
-                         || Catch::Contains(" failed: Server is unavailable (52) after "));
+    CHECK_THAT(text, Catch::Contains(" failed: Can't contact LDAP server (-1) after ") ||
+                         Catch::Contains(" failed: Server is unavailable (52) after "));
   }
 }
 
-TEST_CASE("LdapSource: a case-different duplicate inside a later range is read", "[ldap]")
-{
+TEST_CASE("LdapSource: a case-different duplicate inside a later range is read", "[ldap]") {
   const auto responder = start_responder("ranged-duplicate");
   if (!responder) {
     return;
@@ -446,8 +425,7 @@ TEST_CASE("LdapSource: a case-different duplicate inside a later range is read",
 
 // Run only by the test above, in a child with LDAPTLS_REQCERT=never and an ldaprc saying the
 // same: the unknown test CA must still be refused.
-TEST_CASE("LdapSource child: verification despite LDAPTLS_REQCERT", "[.ldap-reqcert-child]")
-{
+TEST_CASE("LdapSource child: verification despite LDAPTLS_REQCERT", "[.ldap-reqcert-child]") {
   const char* uri = std::getenv("SPNSCAN_CHILD_URI");
   if (uri == nullptr) {
     SUCCEED("runs only as the child of the LDAPTLS_REQCERT section");

@@ -170,8 +170,8 @@ TEST_CASE("live scan: a search that finds no SPN at all is exit 3, never clean",
     return;
   }
   // The Configuration container holds the sPNMappings entry and no account.
-  const Json report = live({"-H", server->get("LDAPS_URI"), "--ca-file", server->get("CA_FILE"), "-b",
-                            "CN=Configuration,DC=contoso,DC=com"},
+  const Json report = live({"-H", server->get("LDAPS_URI"), "--ca-file", server->get("CA_FILE"),
+                            "-b", "CN=Configuration,DC=contoso,DC=com"},
                            3);
   CHECK(report["scan"]["complete"] == false);
   const std::string reason = report["scan"]["incomplete_reason"];
@@ -182,8 +182,10 @@ TEST_CASE("live scan: a search that finds no SPN at all is exit 3, never clean",
   CHECK(report["findings"].empty());
 }
 
-TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incomplete report", "[ldap]") {
-  for (const std::string scenario : {"drop-after-first-page", "drop-mid-page", "disconnect-notice"}) {
+TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incomplete report",
+          "[ldap]") {
+  for (const std::string scenario :
+       {"drop-after-first-page", "drop-mid-page", "disconnect-notice"}) {
     const auto responder = start_responder(scenario);
     if (!responder) {
       return;
@@ -191,7 +193,8 @@ TEST_CASE("live scan: a connection dropped after page 1 is exit 3 and an incompl
     TempDir dir;
     const std::string out = dir.file("report.json");
     write_text(out, "{\"last\": \"good\"}\n");
-    const auto r = run({"scan", "-H", responder->uri(), "--format", "json", "-o", out, "--timeout", "10"});
+    const auto r =
+        run({"scan", "-H", responder->uri(), "--format", "json", "-o", out, "--timeout", "10"});
     INFO(scenario << ": " << r.err);
     CHECK(r.status == 3);
     CHECK(r.err.find("spnscan: error:") != std::string::npos);
@@ -210,7 +213,8 @@ TEST_CASE("live scan: a server that never answers cannot hang a cron job", "[lda
   }
   const auto start = std::chrono::steady_clock::now();
   const auto r = run({"scan", "-H", responder->uri(), "--timeout", "2"});
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(r.status == 3);
   CHECK(r.err.find("timed out after 2 s") != std::string::npos);
   CHECK(seconds < 20);
@@ -232,7 +236,8 @@ int ldapmodify(const Slapd& server, const std::string& ldif, std::string& output
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
   return text;
@@ -265,9 +270,10 @@ TEST_CASE("live scan: every LDIF fix applies with ldapmodify as printed (values 
       CHECK(ldapmodify(server, ldif, output) == 0);
       INFO(output);
       // ... and putting the same values back restores the directory for the next fix.
-      CHECK(ldapmodify(server, replace_all(ldif, "delete: servicePrincipalName",
-                                           "add: servicePrincipalName"),
-                       output) == 0);
+      CHECK(
+          ldapmodify(server,
+                     replace_all(ldif, "delete: servicePrincipalName", "add: servicePrincipalName"),
+                     output) == 0);
       ++applied;
     }
   }

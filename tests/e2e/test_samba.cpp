@@ -13,11 +13,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,9 +20,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <signal.h>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <tuple>
+#include <unistd.h>
 #include <vector>
 
 using namespace spnscan::e2e;
@@ -48,7 +47,6 @@ const std::string k_web01 = "CN=WEB01,CN=Computers," + k_base;
 const std::string k_svc_web = "CN=svc_web,CN=Users," + k_base;
 
 // Reports a skipped test where people and CI see it; never a silent pass.
-
 
 // The last "samba-dc.sh: error: ..." line of the script's stderr, or its tail.
 std::string failure_reason(const std::string& err) {
@@ -111,14 +109,14 @@ public:
       m_error = "samba-dc.sh start printed no LDAPS_URI/CA_FILE";
       return;
     }
-    std::fprintf(stderr, "Samba DC with %d bulk accounts started in %.1f s (%s)\n",
-                 k_bulk_accounts, m_start_seconds, m_dir.c_str());
+    std::fprintf(stderr, "Samba DC with %d bulk accounts started in %.1f s (%s)\n", k_bulk_accounts,
+                 m_start_seconds, m_dir.c_str());
   }
 
   ~SambaDc() {
     if (m_owned) {
-      const std::string stop = quote(k_script) + " stop --dir " + quote(m_dir + "/dc") +
-                               " >/dev/null 2>&1";
+      const std::string stop =
+          quote(k_script) + " stop --dir " + quote(m_dir + "/dc") + " >/dev/null 2>&1";
       [[maybe_unused]] const int rc = std::system(stop.c_str());
     }
     // Whatever is left of the start (a samba that ignored stop, a hung tool) goes too. A group
@@ -292,8 +290,8 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   const Json& report = ldaps_report();
   CHECK(rows(report) == k_expected);
 
-  const Json* smtp =
-      find(report, "smtp-spn-on-non-machine-account", "SMTP/hub1.samdom.example.com", k_administrator);
+  const Json* smtp = find(report, "smtp-spn-on-non-machine-account", "SMTP/hub1.samdom.example.com",
+                          k_administrator);
   REQUIRE(smtp != nullptr);
   CHECK((*smtp)["severity"] == "error");
   CHECK((*smtp)["keep_on"] == k_hub1);
@@ -303,8 +301,8 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   CHECK((*smtp)["account"]["privileged"] == true);
 
   // The duplicates ldbmodify planted past samba's own uniqueness check.
-  for (const std::string& spn :
-       std::vector<std::string>{"SMTP/hub1.samdom.example.com", "SMTPSVC/hub1.samdom.example.com"}) {
+  for (const std::string& spn : std::vector<std::string>{"SMTP/hub1.samdom.example.com",
+                                                         "SMTPSVC/hub1.samdom.example.com"}) {
     INFO(spn);
     const Json* duplicate = find(report, "duplicate-spn", spn, k_administrator);
     REQUIRE(duplicate != nullptr);
@@ -333,9 +331,11 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
     CHECK(spn != "kadmin/changepw");
     CHECK(f["account"]["sam_account_name"] != "krbtgt");
   }
-  const std::vector<std::string> source = {"-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"),
-                                           "-D", dc.get("BIND_UPN"), "-y", dc.get("BIND_PASSWORD_FILE"),
-                                           "--format", "json"};
+  const std::vector<std::string> source = {"-H",        dc.get("LDAPS_URI"),
+                                           "--ca-file", dc.get("CA_FILE"),
+                                           "-D",        dc.get("BIND_UPN"),
+                                           "-y",        dc.get("BIND_PASSWORD_FILE"),
+                                           "--format",  "json"};
   std::vector<std::string> args = {"list", "dns-dc1", "svc_sql", "krbtgt"};
   args.insert(args.end(), source.begin(), source.end());
   const auto listed = run(args);
@@ -344,8 +344,8 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   std::set<std::pair<std::string, std::string>> held;
   const Json holdings = Json::parse(listed.out);
   for (const auto& row : holdings["spns"]) {
-    held.insert({row["account"]["sam_account_name"].get<std::string>(),
-                 row["spn"].get<std::string>()});
+    held.insert(
+        {row["account"]["sam_account_name"].get<std::string>(), row["spn"].get<std::string>()});
   }
   CHECK(held == std::set<std::pair<std::string, std::string>>{
                     {"dns-dc1", "DNS/dc1.samdom.example.com"},
@@ -363,8 +363,8 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   CHECK(warnings(report) == reference_warnings("ldaps", dc.get("LDAPS_URI")));
 
   SECTION("small pages give the same result (Samba's paged-results cookies)") {
-    std::vector<std::string> paged = {"-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"),
-                                      "--page-size", "150"};
+    std::vector<std::string> paged = {
+        "-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"), "--page-size", "150"};
     const auto bind = dc.simple_bind();
     paged.insert(paged.end(), bind.begin(), bind.end());
     const Json again = scan(paged, 1);
@@ -410,25 +410,25 @@ TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[sam
   // this machine's name) and asks the KDC for ldap/<that name>, which does not exist. A real DC's
   // reverse DNS usually gives its own name, but not always (see the last section).
   SECTION("ldaps://: no SASL layer inside TLS (spnscan sets maxssf=0 itself)") {
-    const Json report = scan({"-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"), "-Y",
-                              "GSSAPI", "-N"},
-                             1, dc.kerberos_env(tmp.file("cc")));
+    const Json report =
+        scan({"-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"), "-Y", "GSSAPI", "-N"}, 1,
+             dc.kerberos_env(tmp.file("cc")));
     CHECK(ids(report) == ids(ldaps_report()));
     CHECK(report["scan"]["complete"] == true);
     CHECK(warnings(report) == reference_warnings("ldaps", dc.get("LDAPS_URI")));
   }
   SECTION("ldap://: the SASL layer signs and seals") {
-    const Json report = scan({"-H", dc.get("LDAP_URI"), "-Y", "GSSAPI", "-N"}, 1,
-                             dc.kerberos_env(tmp.file("cc")));
+    const Json report =
+        scan({"-H", dc.get("LDAP_URI"), "-Y", "GSSAPI", "-N"}, 1, dc.kerberos_env(tmp.file("cc")));
     CHECK(ids(report) == ids(ldaps_report()));
     CHECK(report["scan"]["complete"] == true);
     CHECK(report["scan"]["accounts"] == k_bulk_accounts + k_fixed_holders);
     CHECK(warnings(report) == reference_warnings("ldap", dc.get("LDAP_URI")));
   }
   SECTION("StartTLS") {
-    const Json report = scan({"-H", dc.get("LDAP_URI"), "-Z", "--ca-file", dc.get("CA_FILE"), "-Y",
-                              "GSSAPI", "-N"},
-                             1, dc.kerberos_env(tmp.file("cc")));
+    const Json report =
+        scan({"-H", dc.get("LDAP_URI"), "-Z", "--ca-file", dc.get("CA_FILE"), "-Y", "GSSAPI", "-N"},
+             1, dc.kerberos_env(tmp.file("cc")));
     CHECK(ids(report) == ids(ldaps_report()));
   }
   SECTION("without -N the ticket is asked for the canonicalised name") {
@@ -437,9 +437,10 @@ TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[sam
                        dc.kerberos_env(tmp.file("cc")));
     CHECK(r.status == 3);
     CHECK(r.out.empty());
-    CHECK_THAT(r.err, Catch::StartsWith("spnscan: error: ldap_sasl_interactive_bind(GSSAPI) failed: "
-                                        "Local error (-2); additional info: SASL(-1): generic "
-                                        "failure: GSSAPI Error: "));
+    CHECK_THAT(r.err,
+               Catch::StartsWith("spnscan: error: ldap_sasl_interactive_bind(GSSAPI) failed: "
+                                 "Local error (-2); additional info: SASL(-1): generic "
+                                 "failure: GSSAPI Error: "));
     CHECK_THAT(r.err, Catch::Contains("(Server not found in Kerberos database)"));
     CHECK_THAT(r.err, Catch::Contains("add -N to use that name as given"));
   }
@@ -469,7 +470,8 @@ TEST_CASE("Samba: the Global Catalog covers the forest without continuation refe
   check({"-H", dc.get("GCS_URI"), "--forest", "--ca-file", dc.get("CA_FILE")}, dc.get("GCS_URI"));
   // --forest picks port 3269 for ldaps:// by itself.
   check({"-H", dc.get("LDAPS_URI"), "--forest", "--ca-file", dc.get("CA_FILE")}, dc.get("GCS_URI"));
-  check({"-H", dc.get("GC_URI"), "-Z", "--forest", "--ca-file", dc.get("CA_FILE")}, dc.get("GC_URI"));
+  check({"-H", dc.get("GC_URI"), "-Z", "--forest", "--ca-file", dc.get("CA_FILE")},
+        dc.get("GC_URI"));
 }
 
 TEST_CASE("Samba: refusals and failures say why and exit 2 or 3", "[samba]") {
@@ -485,14 +487,14 @@ TEST_CASE("Samba: refusals and failures say why and exit 2 or 3", "[samba]") {
                         tmp.file("never-read.pw")});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err == "spnscan: error: refusing a simple bind (-D) over an unencrypted connection to " +
-                       dc.get("LDAP_URI") +
-                       ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind\n");
+    CHECK(r.err ==
+          "spnscan: error: refusing a simple bind (-D) over an unencrypted connection to " +
+              dc.get("LDAP_URI") + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind\n");
   }
   SECTION("with --allow-plaintext-bind the DC itself refuses it") {
-    const auto r = run({"scan", "--timeout", "30", "-H", dc.get("LDAP_URI"), "-D",
-                        dc.get("BIND_UPN"), "-y", dc.get("BIND_PASSWORD_FILE"),
-                        "--allow-plaintext-bind"});
+    const auto r =
+        run({"scan", "--timeout", "30", "-H", dc.get("LDAP_URI"), "-D", dc.get("BIND_UPN"), "-y",
+             dc.get("BIND_PASSWORD_FILE"), "--allow-plaintext-bind"});
     CHECK(r.status == 3);
     CHECK(r.out.empty());
     CHECK(r.err == "spnscan: error: ldap_sasl_bind(SIMPLE) failed: Strong(er) authentication "

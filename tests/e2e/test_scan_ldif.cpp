@@ -127,9 +127,15 @@ TEST_CASE("scan: --fail-on and --disable decide the exit status") {
   CHECK(run({"scan", "--ldif", "fixtures/contoso.ldif", "--fail-on", "never"}).status == 0);
   CHECK(run({"scan", "--ldif", "fixtures/contoso.ldif", "--fail-on", "error"}).status == 1);
   // Only warnings left: --fail-on error passes, the default (warning) fails.
-  const std::vector<std::string> only_warnings = {
-      "scan", "--ldif", "fixtures/contoso.ldif", "--disable", "smtp-spn-on-non-machine-account",
-      "--disable", "duplicate-spn", "--disable", "spn-alias-collision"};
+  const std::vector<std::string> only_warnings = {"scan",
+                                                  "--ldif",
+                                                  "fixtures/contoso.ldif",
+                                                  "--disable",
+                                                  "smtp-spn-on-non-machine-account",
+                                                  "--disable",
+                                                  "duplicate-spn",
+                                                  "--disable",
+                                                  "spn-alias-collision"};
   auto args = only_warnings;
   args.insert(args.end(), {"--fail-on", "error"});
   CHECK(run(args).status == 0);
@@ -168,7 +174,8 @@ TEST_CASE("scan: usage errors exit 2 and name the option") {
 
 TEST_CASE("scan: bad LDIF input exits 2 with file:line") {
   TempDir dir;
-  write_text(dir.file("bad.ldif"), "dn: CN=a,DC=x\nservicePrincipalName: HTTP/a\nthis line has no colon\n");
+  write_text(dir.file("bad.ldif"),
+             "dn: CN=a,DC=x\nservicePrincipalName: HTTP/a\nthis line has no colon\n");
   auto r = run({"scan", "--ldif", dir.file("bad.ldif")});
   CHECK(r.status == 2);
   CHECK(r.err.find(dir.file("bad.ldif") + ":3:") != std::string::npos);
@@ -191,7 +198,8 @@ TEST_CASE("scan: a truncated (ranged) export is incomplete: exit 3, complete=fal
   CHECK(r.status == 3);
   const Json report = Json::parse(r.out);
   CHECK(report["scan"]["complete"] == false);
-  CHECK(report["scan"]["incomplete_reason"].get<std::string>().find("range=0-1499") != std::string::npos);
+  CHECK(report["scan"]["incomplete_reason"].get<std::string>().find("range=0-1499") !=
+        std::string::npos);
   CHECK(r.err.find("incomplete") != std::string::npos);
 }
 
@@ -207,7 +215,8 @@ TEST_CASE("scan --output: atomic, mode 0600, never replaced by an incomplete rep
   const std::string good = slurp(out);
   CHECK(Json::parse(good)["scan"]["complete"] == true);
 
-  write_text(dir.file("ranged.ldif"), "dn: CN=svc,DC=x\nservicePrincipalName;range=0-1499: HTTP/a\n");
+  write_text(dir.file("ranged.ldif"),
+             "dn: CN=svc,DC=x\nservicePrincipalName;range=0-1499: HTTP/a\n");
   r = run({"scan", "--ldif", dir.file("ranged.ldif"), "--format", "json", "-o", out});
   CHECK(r.status == 3);
   CHECK(slurp(out) == good);
@@ -224,7 +233,8 @@ TEST_CASE("scan: text colour only when asked or on a terminal, NO_COLOR respecte
   CHECK(plain.out.find('\x1b') == std::string::npos);
   const auto forced = run({"scan", "--ldif", "fixtures/contoso.ldif", "--color", "always"});
   CHECK(forced.out.find('\x1b') != std::string::npos);
-  const auto never = run({"scan", "--ldif", "fixtures/contoso.ldif", "--color", "never"}, "NO_COLOR=1 ");
+  const auto never =
+      run({"scan", "--ldif", "fixtures/contoso.ldif", "--color", "never"}, "NO_COLOR=1 ");
   CHECK(never.out.find('\x1b') == std::string::npos);
   CHECK(plain.out.find("[ERROR] smtp-spn-on-non-machine-account") != std::string::npos);
   CHECK(plain.out.find("setspn -D SMTP/hub1.contoso.com Administrator") != std::string::npos);
@@ -248,11 +258,12 @@ TEST_CASE("scan --format csv: a header and one row per finding") {
 
 TEST_CASE("scan: a Samba-style directory of UTF-16LE ldifde output reads the same") {
   // ldifde -u writes UTF-16LE with a BOM and changetype: add records.
-  const std::string text = "dn: CN=HUB1,DC=x\r\nchangetype: add\r\nobjectClass: computer\r\n"
-                           "sAMAccountName: HUB1$\r\nuserAccountControl: 4096\r\n"
-                           "servicePrincipalName: SMTP/hub1\r\n\r\n"
-                           "dn: CN=Administrator,DC=x\r\nchangetype: add\r\nsAMAccountName: Administrator\r\n"
-                           "adminCount: 1\r\nservicePrincipalName: SMTP/hub1\r\n";
+  const std::string text =
+      "dn: CN=HUB1,DC=x\r\nchangetype: add\r\nobjectClass: computer\r\n"
+      "sAMAccountName: HUB1$\r\nuserAccountControl: 4096\r\n"
+      "servicePrincipalName: SMTP/hub1\r\n\r\n"
+      "dn: CN=Administrator,DC=x\r\nchangetype: add\r\nsAMAccountName: Administrator\r\n"
+      "adminCount: 1\r\nservicePrincipalName: SMTP/hub1\r\n";
   std::string utf16 = "\xFF\xFE";
   for (char c : text) {
     utf16 += c;
@@ -298,8 +309,10 @@ TEST_CASE("scan: a value given to a password-like option never appears in a mess
 
 TEST_CASE("scan: an input with no entry, or an export with no SPN, is never a clean scan") {
   TempDir dir;
-  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
-           {"empty.ldif", ""}, {"comments.ldif", "# nothing here\n#\n"}, {"version.ldif", "version: 1\n"}}) {
+  for (const auto& [name, text] :
+       std::vector<std::pair<std::string, std::string>>{{"empty.ldif", ""},
+                                                        {"comments.ldif", "# nothing here\n#\n"},
+                                                        {"version.ldif", "version: 1\n"}}) {
     write_text(dir.file(name), text);
     const auto r = run({"scan", "--ldif", dir.file(name)});
     INFO(name);
@@ -319,9 +332,10 @@ TEST_CASE("scan: an input with no entry, or an export with no SPN, is never a cl
                    "domain has SPNs on its domain controllers and on krbtgt") != std::string::npos);
   CHECK(r.err.find("search base, its filter, its attribute list") != std::string::npos);
   // A second input with SPNs makes the first one (the Configuration entry alone) legitimate.
-  write_text(dir.file("config.ldif"),
-             "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
-             "sPNMappings: host=alerter,http\n");
+  write_text(
+      dir.file("config.ldif"),
+      "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
+      "sPNMappings: host=alerter,http\n");
   const auto both = run({"scan", "--ldif", dir.file("config.ldif"), "--ldif",
                          "fixtures/contoso-clean.ldif", "--format", "json"});
   CHECK(both.status == 0);
@@ -370,9 +384,10 @@ TEST_CASE("scan: a cut ldapsearch -L export is incomplete, never clean") {
 
 TEST_CASE("scan: the same export given twice is read once") {
   TempDir dir;
-  write_text(dir.file("copy.ldif"), slurp(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif"));
-  const Json report = scan_json({"--ldif", "fixtures/contoso.ldif", "--ldif", "./fixtures/contoso.ldif",
-                                 "--ldif", dir.file("copy.ldif")},
+  write_text(dir.file("copy.ldif"),
+             slurp(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif"));
+  const Json report = scan_json({"--ldif", "fixtures/contoso.ldif", "--ldif",
+                                 "./fixtures/contoso.ldif", "--ldif", dir.file("copy.ldif")},
                                 1);
   CHECK(report["scan"]["accounts"] == 37);
   CHECK(report["scan"]["spns"] == 151);
@@ -381,19 +396,22 @@ TEST_CASE("scan: the same export given twice is read once") {
   CHECK(report["scan"]["warnings"] ==
         Json::array({"'./fixtures/contoso.ldif' is the same file as 'fixtures/contoso.ldif' "
                      "(named twice); it was read once",
-                     "'" + dir.file("copy.ldif") + "' is a byte-for-byte copy of "
-                     "'fixtures/contoso.ldif' (named twice); it was read once"}));
+                     "'" + dir.file("copy.ldif") +
+                         "' is a byte-for-byte copy of "
+                         "'fixtures/contoso.ldif' (named twice); it was read once"}));
   // Overlapping exports: the entries in both are counted once.
   // The first part of the fixture's entries, without ldapsearch's comments (as -LLL writes it).
   const std::string text = slurp(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
   const auto first_dn = text.find("\ndn: ") + 1;
   write_text(dir.file("part.ldif"), text.substr(first_dn, text.find("# SQL1,") - first_dn));
-  const Json overlap = scan_json({"--ldif", dir.file("part.ldif"), "--ldif", "fixtures/contoso.ldif"}, 1);
+  const Json overlap =
+      scan_json({"--ldif", dir.file("part.ldif"), "--ldif", "fixtures/contoso.ldif"}, 1);
   CHECK(overlap["scan"]["accounts"] == 37);
   CHECK(overlap["findings"].size() == 27);
   REQUIRE(overlap["scan"]["warnings"].size() == 1);
   CHECK(overlap["scan"]["warnings"][0].get<std::string>().find(
-            "entries were read more than once (the same DN in overlapping inputs") != std::string::npos);
+            "entries were read more than once (the same DN in overlapping inputs") !=
+        std::string::npos);
 }
 
 TEST_CASE("scan --output: refused when it names an input, empty, or unwritable") {
@@ -457,8 +475,10 @@ TEST_CASE("scan: each fix names the value as that holder stores it") {
     CHECK(choices[0]["remove"] ==
           Json::parse(R"([{"dn": "CN=svc_app_new,OU=Service Accounts,DC=contoso,DC=com",
                            "values": ["http/APP.contoso.com"]}])"));
-    CHECK(choices[0]["remediation"]["setspn"] == Json::array({"setspn -D http/APP.contoso.com svc_app_new"}));
-    CHECK(choices[1]["remediation"]["setspn"] == Json::array({"setspn -D HTTP/app.contoso.com. svc_app"}));
+    CHECK(choices[0]["remediation"]["setspn"] ==
+          Json::array({"setspn -D http/APP.contoso.com svc_app_new"}));
+    CHECK(choices[1]["remediation"]["setspn"] ==
+          Json::array({"setspn -D HTTP/app.contoso.com. svc_app"}));
   }
   CHECK(seen);
 }
@@ -496,17 +516,20 @@ TEST_CASE("scan: values that look alike never print alike; CSV escapes like the 
 
 TEST_CASE("scan: a reference to Configuration is no gap once its sPNMappings entry was read") {
   TempDir dir;
-  const std::string head = "version: 1\n\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
-                           "# filter: (servicePrincipalName=*)\n# requesting: ALL\n#\n\n";
-  write_text(dir.file("domain.ldif"),
-             head + "dn: CN=HUB1,OU=Servers,DC=contoso,DC=com\nobjectClass: computer\n"
-                    "sAMAccountName: HUB1$\nuserAccountControl: 4096\nservicePrincipalName: HOST/hub1\n\n"
-                    "# search reference\n# refldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
-                    "# search reference\n# refldap://contoso.com/DC=child,DC=contoso,DC=com\n\n"
-                    "# search result\n\n# numResponses: 4\n# numEntries: 1\n# numReferences: 2\n");
-  write_text(dir.file("config.ldif"),
-             "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
-             "sPNMappings: host=alerter,http,cifs\n");
+  const std::string head =
+      "version: 1\n\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
+      "# filter: (servicePrincipalName=*)\n# requesting: ALL\n#\n\n";
+  write_text(
+      dir.file("domain.ldif"),
+      head + "dn: CN=HUB1,OU=Servers,DC=contoso,DC=com\nobjectClass: computer\n"
+             "sAMAccountName: HUB1$\nuserAccountControl: 4096\nservicePrincipalName: HOST/hub1\n\n"
+             "# search reference\n# refldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
+             "# search reference\n# refldap://contoso.com/DC=child,DC=contoso,DC=com\n\n"
+             "# search result\n\n# numResponses: 4\n# numEntries: 1\n# numReferences: 2\n");
+  write_text(
+      dir.file("config.ldif"),
+      "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
+      "sPNMappings: host=alerter,http,cifs\n");
   Json report = scan_json({"--ldif", dir.file("domain.ldif")}, 0);
   CHECK(report["scan"]["warnings"].size() == 2);
   CHECK(report["scan"]["spn_mappings"] == "default");
@@ -514,9 +537,11 @@ TEST_CASE("scan: a reference to Configuration is no gap once its sPNMappings ent
   CHECK(report["scan"]["spn_mappings"] == "directory");
   // Only the child domain is a gap: accounts live there, and none was read.
   CHECK(report["scan"]["warnings"] ==
-        Json::array({dir.file("domain.ldif") + ":20: continuation reference to "
+        Json::array({dir.file("domain.ldif") +
+                     ":20: continuation reference to "
                      "'ldap://contoso.com/DC=child,DC=contoso,DC=com' not followed: the scan does "
                      "not cover 'DC=child,DC=contoso,DC=com'"}));
-  const auto text = run({"scan", "--ldif", dir.file("domain.ldif"), "--ldif", dir.file("config.ldif")});
+  const auto text =
+      run({"scan", "--ldif", dir.file("domain.ldif"), "--ldif", dir.file("config.ldif")});
   CHECK(text.out.find("CN=Configuration") == std::string::npos);
 }

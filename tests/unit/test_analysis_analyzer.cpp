@@ -28,8 +28,10 @@ std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options
 
 TEST_CASE("analyze: disabled rules are not applied") {
   AnalyzerOptions options;
-  options.disabled_rules = {std::string("privileged-account-with-spn"), std::string("duplicate-spn")};
-  const auto findings = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})}, options);
+  options.disabled_rules = {std::string("privileged-account-with-spn"),
+                            std::string("duplicate-spn")};
+  const auto findings =
+      run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})}, options);
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].rule_id() == "smtp-spn-on-non-machine-account");
 }
@@ -45,14 +47,13 @@ TEST_CASE("analyze: ids are stable whatever the order of the accounts") {
 }
 
 TEST_CASE("analyze: findings are sorted errors first") {
-  const auto findings = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}),
-                             user("typo", {"HTTP"})});
+  const auto findings =
+      run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}), user("typo", {"HTTP"})});
   REQUIRE(findings.size() == 4); // smtp, duplicate, privileged, malformed
   CHECK(findings.front().severity == Severity::error);
   CHECK(findings.back().severity == Severity::warning);
-  CHECK(std::is_sorted(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
-    return x.severity > y.severity;
-  }));
+  CHECK(std::is_sorted(findings.begin(), findings.end(),
+                       [](const Finding& x, const Finding& y) { return x.severity > y.severity; }));
 }
 
 TEST_CASE("analyze: the findings do not depend on the number of threads") {
@@ -61,9 +62,11 @@ TEST_CASE("analyze: the findings do not depend on the number of threads") {
   std::vector<test::Spec> specs;
   for (int i = 0; i < 3000; ++i) {
     const std::string name = "WS" + std::to_string(i);
-    specs.push_back(computer(name, {"HOST/" + name, "RestrictedKrbHost/" + name}, 3000 + static_cast<std::uint32_t>(i)));
+    specs.push_back(computer(name, {"HOST/" + name, "RestrictedKrbHost/" + name},
+                             3000 + static_cast<std::uint32_t>(i)));
     if (i % 300 == 7) {
-      specs.push_back(user("svc" + std::to_string(i), {"HTTP/" + name, "SMTP/" + name, "MSSQLSvc/db:1433"},
+      specs.push_back(user("svc" + std::to_string(i),
+                           {"HTTP/" + name, "SMTP/" + name, "MSSQLSvc/db:1433"},
                            9000 + static_cast<std::uint32_t>(i)));
     }
   }
@@ -89,4 +92,3 @@ TEST_CASE("analyze: the findings do not depend on the number of threads") {
     CHECK(a[i].related.size() == b[i].related.size());
   }
 }
-

@@ -17,9 +17,8 @@ Directory sample(std::vector<std::string> wanted = {}) {
   for (const auto& spec : {computer("WEB01", {"HOST/web01", "HOST/web01.contoso.com"}),
                            computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/HUB1"}),
                            user("Administrator", {"SMTP/hub1.contoso.com"}, 500),
-                           user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433"}),
-                           user("svc_web", {}), user("svc_other", {}),
-                           user("svc_app", {"HTTP/app.contoso.com."})}) {
+                           user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433"}), user("svc_web", {}),
+                           user("svc_other", {}), user("svc_app", {"HTTP/app.contoso.com."})}) {
     builder.add(test::entry(spec));
   }
   return dir;
@@ -61,8 +60,8 @@ TEST_CASE("list_spns: by sAMAccountName with or without $, or by DN, each accoun
                            "CN=Administrator,CN=Users,DC=contoso,DC=com", "nobody", "svc_web"});
   std::vector<std::string> missing;
   std::vector<AccountRef> empty;
-  auto rows = list_spns(dir, {"web01", "WEB01$", "CN=WEB01,OU=Servers,DC=contoso,DC=com"},
-                        missing, empty);
+  auto rows =
+      list_spns(dir, {"web01", "WEB01$", "CN=WEB01,OU=Servers,DC=contoso,DC=com"}, missing, empty);
   CHECK(rows.size() == 2);
   CHECK(missing.empty());
   CHECK(empty.empty());

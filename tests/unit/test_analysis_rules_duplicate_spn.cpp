@@ -27,9 +27,9 @@ std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options
 } // namespace
 
 TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's trailing dot") {
-  const auto findings =
-      of_rule(run({user("svc_app", {"HTTP/app.contoso.com."}), user("svc_app_new", {"http/APP.contoso.com"})}),
-              "duplicate-spn");
+  const auto findings = of_rule(run({user("svc_app", {"HTTP/app.contoso.com."}),
+                                     user("svc_app_new", {"http/APP.contoso.com"})}),
+                                "duplicate-spn");
   REQUIRE(findings.size() == 1);
   const Finding& f = findings[0];
   CHECK(f.related.size() == 1);
@@ -41,7 +41,8 @@ TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's tra
   CHECK(f.removals.empty());
   CHECK(render(f).fix.setspn.empty());
   CHECK(render(f).fix.ldif.empty());
-  CHECK(render(f).message.find("spnscan cannot decide which account should keep it") != std::string::npos);
+  CHECK(render(f).message.find("spnscan cannot decide which account should keep it") !=
+        std::string::npos);
   // One choice per holder, each removing the value from the other holder, spelled as it holds it.
   REQUIRE(f.choices.size() == 2);
   CHECK(f.choices[0].keep.sam_account_name == "svc_app");
@@ -58,7 +59,8 @@ TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's tra
   }
 }
 
-TEST_CASE("analyze: duplicate-spn: a disabled holder is a hint that orders the choices, not a decision") {
+TEST_CASE(
+    "analyze: duplicate-spn: a disabled holder is a hint that orders the choices, not a decision") {
   auto old = user("svc_old", {"MSSQLSvc/sql2.contoso.com:1433"});
   old.uac = "514"; // disabled
   const auto findings =
@@ -80,30 +82,33 @@ TEST_CASE("analyze: duplicate-spn: the computer the host names keeps it, even wh
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=WEB01,OU=Servers,DC=contoso,DC=com");
   CHECK(render(findings[0]).keep_reason == "WEB01$ (computer, disabled) is the computer that "
-                                   "web01.contoso.com names");
-  CHECK(remove_from(findings[0]) == std::vector<std::string>{"CN=svc_web,CN=Users,DC=contoso,DC=com"});
+                                           "web01.contoso.com names");
+  CHECK(remove_from(findings[0]) ==
+        std::vector<std::string>{"CN=svc_web,CN=Users,DC=contoso,DC=com"});
 }
 
 TEST_CASE("analyze: duplicate-spn: of two computers named by the host, the enabled one keeps it") {
   auto old = computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"}, 2200);
   old.dn = "CN=SQL1,OU=Retired,DC=contoso,DC=com";
   old.uac = "4098";
-  const auto findings = of_rule(run({old, computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"})}),
-                                "duplicate-spn");
+  const auto findings =
+      of_rule(run({old, computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"})}), "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=SQL1,OU=Servers,DC=contoso,DC=com");
-  CHECK(remove_from(findings[0]) == std::vector<std::string>{"CN=SQL1,OU=Retired,DC=contoso,DC=com"});
+  CHECK(remove_from(findings[0]) ==
+        std::vector<std::string>{"CN=SQL1,OU=Retired,DC=contoso,DC=com"});
 }
 
 TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when another can") {
   auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433"});
   admin.admin_count = "1";
-  const auto findings = of_rule(run({admin, user("svc_sql3", {"MSSQLSvc/sql3.contoso.com:1433"})}),
-                                "duplicate-spn");
+  const auto findings =
+      of_rule(run({admin, user("svc_sql3", {"MSSQLSvc/sql3.contoso.com:1433"})}), "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=svc_sql3,CN=Users,DC=contoso,DC=com");
-  CHECK(render(findings[0]).keep_reason == "the other holder is a privileged, krbtgt or trust account, "
-                                   "which must not run a service");
+  CHECK(render(findings[0]).keep_reason ==
+        "the other holder is a privileged, krbtgt or trust account, "
+        "which must not run a service");
   // Three holders, two of them ordinary: undecided between those two; both choices remove it
   // from the privileged one.
   const auto three = of_rule(run({admin, user("a", {"MSSQLSvc/sql3.contoso.com:1433"}),
@@ -113,8 +118,9 @@ TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when anoth
   REQUIRE(three[0].choices.size() == 2);
   for (const auto& choice : three[0].choices) {
     CHECK(choice.removals.size() == 2);
-    CHECK(std::any_of(choice.removals.begin(), choice.removals.end(),
-                      [](const Removal& r) { return r.account.sam_account_name == "svc_sqladmin"; }));
+    CHECK(std::any_of(choice.removals.begin(), choice.removals.end(), [](const Removal& r) {
+      return r.account.sam_account_name == "svc_sqladmin";
+    }));
   }
 }
 

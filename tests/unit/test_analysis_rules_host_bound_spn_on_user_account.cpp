@@ -44,8 +44,8 @@ TEST_CASE("analyze: host-bound-spn-on-user-account") {
 TEST_CASE("analyze: --host-bound-classes replaces the list") {
   AnalyzerOptions options;
   options.host_bound_classes = {"MSSQLSvc"};
-  const auto findings =
-      of_rule(run({user("svc", {"MSSQLSvc/sql1:1433", "HOST/x"})}, options), "host-bound-spn-on-user-account");
+  const auto findings = of_rule(run({user("svc", {"MSSQLSvc/sql1:1433", "HOST/x"})}, options),
+                                "host-bound-spn-on-user-account");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].spn == "MSSQLSvc/sql1:1433");
 }

@@ -27,14 +27,16 @@ std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options
 } // namespace
 
 TEST_CASE("analyze: privileged-account-with-spn") {
-  auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433", "MSSQLSvc/sql3.contoso.com"});
+  auto admin =
+      user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433", "MSSQLSvc/sql3.contoso.com"});
   admin.admin_count = "1";
   const auto findings = of_rule(run({admin}), "privileged-account-with-spn");
   REQUIRE(findings.size() == 1);
   CHECK(render(findings[0]).message.find("Kerberoasting") != std::string::npos);
-  CHECK(render(findings[0]).message.find("These values are only on this account: "
-                                 "'MSSQLSvc/sql3.contoso.com:1433', 'MSSQLSvc/sql3.contoso.com'. "
-                                 "Run that service as a gMSA") != std::string::npos);
+  CHECK(render(findings[0])
+            .message.find("These values are only on this account: "
+                          "'MSSQLSvc/sql3.contoso.com:1433', 'MSSQLSvc/sql3.contoso.com'. "
+                          "Run that service as a gMSA") != std::string::npos);
   CHECK(findings[0].spns.size() == 2);
   REQUIRE(findings[0].removals.size() == 1);
   CHECK(findings[0].removals[0].values == findings[0].spns);

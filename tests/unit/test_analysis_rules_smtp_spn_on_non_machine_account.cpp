@@ -36,9 +36,11 @@ TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
   CHECK(smtp[0].spn == "SMTP/hub1.contoso.com");
   CHECK(smtp[0].account.sam_account_name == "Administrator");
   CHECK(keep_on(smtp[0]) == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
-  CHECK(remove_from(smtp[0]) == std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
+  CHECK(remove_from(smtp[0]) ==
+        std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
   CHECK(render(smtp[0]).message.find("event 1082") != std::string::npos);
-  CHECK(render(smtp[0]).fix.setspn == std::vector<std::string>{"setspn -D SMTP/hub1.contoso.com Administrator"});
+  CHECK(render(smtp[0]).fix.setspn ==
+        std::vector<std::string>{"setspn -D SMTP/hub1.contoso.com Administrator"});
 
   const auto dups = of_rule(findings, "duplicate-spn");
   REQUIRE(dups.size() == 2);
@@ -48,10 +50,11 @@ TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
     REQUIRE(d.related.size() == 1);
     CHECK(d.related[0].sam_account_name == "HUB1$");
     CHECK(keep_on(d) == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
-    CHECK(render(d).keep_reason == "HUB1$ (computer) is the computer that hub1.contoso.com names, and " +
-                               d.spn.substr(0, d.spn.find('/')) +
-                               "/ services run as the computer itself");
-    CHECK(remove_from(d) == std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
+    CHECK(render(d).keep_reason ==
+          "HUB1$ (computer) is the computer that hub1.contoso.com names, and " +
+              d.spn.substr(0, d.spn.find('/')) + "/ services run as the computer itself");
+    CHECK(remove_from(d) ==
+          std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
     CHECK(render(d).fix.ldif.find("dn: CN=HUB1") == std::string::npos);
     CHECK(d.choices.empty());
   }
@@ -62,9 +65,10 @@ TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
   CHECK(privileged[0].spns ==
         std::vector<std::string>{"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com"});
   CHECK(privileged[0].spn == "SMTP/hub1.contoso.com");
-  CHECK(render(privileged[0]).message.find("belong on another account and only need removing from this "
-                                   "one: 'SMTP/hub1.contoso.com' (on HUB1$, the computer that "
-                                   "hub1.contoso.com names)") != std::string::npos);
+  CHECK(render(privileged[0])
+            .message.find("belong on another account and only need removing from this "
+                          "one: 'SMTP/hub1.contoso.com' (on HUB1$, the computer that "
+                          "hub1.contoso.com names)") != std::string::npos);
   CHECK(render(privileged[0]).message.find("gMSA") == std::string::npos);
   CHECK(remove_from(privileged[0]) ==
         std::vector<std::string>{"CN=Administrator,CN=Users,DC=contoso,DC=com"});
@@ -90,4 +94,3 @@ TEST_CASE("analyze: smtp-spn-on-non-machine-account on a trust account, no machi
   CHECK(findings[0].account.kind == AccountKind::trust);
   CHECK(keep_on(findings[0]).empty());
 }
-

@@ -56,7 +56,9 @@ TEST_CASE("analyze: Samba's dns-<dc> user with DNS/<dc> is not a finding") {
   dc.uac = "532480";
   CHECK(run({dc, user("dns-dc2", {"DNS/dc2.contoso.com"})}).empty());
   // ... but DNS/dc2 on some other user is.
-  CHECK(of_rule(run({dc, user("dnsadmin", {"DNS/dc2.contoso.com"})}), "spn-alias-collision").size() == 1);
+  CHECK(
+      of_rule(run({dc, user("dnsadmin", {"DNS/dc2.contoso.com"})}), "spn-alias-collision").size() ==
+      1);
 }
 
 TEST_CASE("analyze: the alias list comes from the directory's sPNMappings when present") {

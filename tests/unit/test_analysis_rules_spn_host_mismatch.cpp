@@ -27,9 +27,10 @@ std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options
 } // namespace
 
 TEST_CASE("analyze: spn-host-mismatch by dNSHostName and by short name") {
-  const auto findings = of_rule(run({computer("WEB01", {"HOST/web01"}),
-                                     computer("APP2", {"TERMSRV/web01.contoso.com", "TERMSRV/WEB01"})}),
-                                "spn-host-mismatch");
+  const auto findings =
+      of_rule(run({computer("WEB01", {"HOST/web01"}),
+                   computer("APP2", {"TERMSRV/web01.contoso.com", "TERMSRV/WEB01"})}),
+              "spn-host-mismatch");
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].account.sam_account_name == "APP2$");
   CHECK(findings[0].related[0].sam_account_name == "WEB01$");
@@ -41,5 +42,6 @@ TEST_CASE("analyze: spn-host-mismatch negatives") {
              computer("APP3", {"HTTP/webfarm.contoso.com"}), user("svc", {"MSSQLSvc/web01:1433"})})
             .empty());
   // web01.fabrikam.com is not WEB01 of contoso.
-  CHECK(run({computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})}).empty());
+  CHECK(run({computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})})
+            .empty());
 }

@@ -53,7 +53,8 @@ TEST_CASE("is_machine: computer, DC, MSA and gMSA only") {
 
 TEST_CASE("sid_rid: the RID of a binary SID, or what is wrong with it") {
   CHECK(sid_rid(test::sid(500)).value() == 500u);
-  CHECK(sid_rid(std::string("\x01\x05\x00", 3)).error() == "a SID has at least 8 bytes, this one 3");
+  CHECK(sid_rid(std::string("\x01\x05\x00", 3)).error() ==
+        "a SID has at least 8 bytes, this one 3");
   CHECK(sid_rid(test::sid(500).substr(0, 20)).error() ==
         "a SID of 5 sub-authorities has 28 bytes, this one 20");
   std::string bad_revision = test::sid(500);

@@ -1,5 +1,5 @@
-#include "spnscan/model/directory.hpp"
 #include "spnscan/error.hpp"
+#include "spnscan/model/directory.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -83,9 +83,9 @@ TEST_CASE("Directory::spn: many accounts across chunk boundaries") {
   for (int i = 0; i < 40000; ++i) {
     const std::string n = std::to_string(i);
     const std::string dn = "CN=PC" + n + ",OU=Site" + std::to_string(i % 7) + ",DC=corp,DC=com";
-    dir.add_account(facts(dn, "PC" + n + "$", "pc" + n + ".corp.com"),
-                    {"HOST/pc" + n, "HOST/pc" + n + ".corp.com",
-                     i % 1000 == 0 ? long_spn : "TERMSRV/pc" + n});
+    dir.add_account(
+        facts(dn, "PC" + n + "$", "pc" + n + ".corp.com"),
+        {"HOST/pc" + n, "HOST/pc" + n + ".corp.com", i % 1000 == 0 ? long_spn : "TERMSRV/pc" + n});
   }
   REQUIRE(dir.spn_count() == 120000);
   CHECK(dir.spn(3 * 39999 + 1) == "HOST/pc39999.corp.com");

@@ -33,7 +33,8 @@ TEST_CASE("parse_spn: the documented shapes") {
   CHECK(s.host == "dc1.contoso.com");
   CHECK(s.service_name == "contoso.com");
 
-  s = parsed("E3514235-4B06-11D1-AB04-00C04FC2DCD2/8e4b2a4c-9c2f-4d2b-a1b3-3f1f2c9d0e11/contoso.com");
+  s = parsed(
+      "E3514235-4B06-11D1-AB04-00C04FC2DCD2/8e4b2a4c-9c2f-4d2b-a1b3-3f1f2c9d0e11/contoso.com");
   CHECK(s.service_class == "E3514235-4B06-11D1-AB04-00C04FC2DCD2");
   CHECK(s.service_name == "contoso.com");
 
@@ -73,4 +74,3 @@ TEST_CASE("spn_key: case-insensitive, trailing dot on the host ignored") {
   // A value that does not parse is compared lower-cased as is.
   CHECK(spn_key("HTTP") == "http");
 }
-

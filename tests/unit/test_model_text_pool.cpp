@@ -36,7 +36,8 @@ TEST_CASE("TextPool::add_group: strings stored together read back in order") {
   CHECK(pool.bytes() == 204);
 }
 
-TEST_CASE("ChunkedArray: grows its first chunk, then adds full chunks; elements keep their values") {
+TEST_CASE(
+    "ChunkedArray: grows its first chunk, then adds full chunks; elements keep their values") {
   ChunkedArray<std::uint32_t, 6> array; // chunks of 64
   for (std::uint32_t i = 0; i < 1000; ++i) {
     array.push_back(i * 3);

@@ -8,15 +8,13 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-TEST_CASE("csv_cell: plain cells are unquoted")
-{
+TEST_CASE("csv_cell: plain cells are unquoted") {
   CHECK(csv_cell("SMTP/hub1.contoso.com") == "SMTP/hub1.contoso.com");
   CHECK(csv_cell("") == "");
   CHECK(csv_cell("a=b") == "a=b"); // only the first character matters
 }
 
-TEST_CASE("csv_cell: quoting per RFC 4180")
-{
+TEST_CASE("csv_cell: quoting per RFC 4180") {
   CHECK(csv_cell("CN=HUB1,DC=contoso") == "\"CN=HUB1,DC=contoso\"");
   CHECK(csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_cell("line1\nline2") == "\"line1\nline2\"");
@@ -25,20 +23,21 @@ TEST_CASE("csv_cell: quoting per RFC 4180")
   CHECK(csv_cell("a\rb") == "a\\x0Db");
 }
 
-TEST_CASE("csv_cell: leading formula characters are neutralised")
-{
+TEST_CASE("csv_cell: leading formula characters are neutralised") {
   CHECK(csv_cell("=1+1") == "'=1+1");
   CHECK(csv_cell("+HTTP/x") == "'+HTTP/x");
   CHECK(csv_cell("-2+3") == "'-2+3");
   CHECK(csv_cell("@SUM(A1)") == "'@SUM(A1)");
   CHECK(csv_cell("\tTAB") == "\\x09TAB");
   CHECK(csv_cell("\rCR") == "\\x0DCR");
-  CHECK(csv_cell("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  CHECK(csv_cell("=HYPERLINK(\"http://x\",\"y\")") ==
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 }
 
-TEST_CASE("csv_cell: controls, bidi overrides, invisible characters and invalid UTF-8 are escaped")
-{
-  CHECK(csv_cell("a\xff" "b") == "a\\xFFb");
+TEST_CASE(
+    "csv_cell: controls, bidi overrides, invisible characters and invalid UTF-8 are escaped") {
+  CHECK(csv_cell("a\xff"
+                 "b") == "a\\xFFb");
   CHECK(csv_cell("a\x1b[31mb") == "a\\x1B[31mb");
   CHECK(csv_cell("x\u202Ey") == "x\\u{202E}y");
   CHECK(csv_cell("HTTP/web\u200B01") == "HTTP/web\\u{200B}01");
@@ -59,7 +58,8 @@ TEST_CASE("csv writer: header, CRLF rows, escaped and neutralised cells") {
   // Formulas: the cell gets a leading quote.
   CHECK(text.find(",'+HTTP/intranet.contoso.com,\"'=HYPERLINK(") != std::string::npos);
   CHECK(text.find(",'@SUM(1+1),user,false,\"'-2+3,OU=x,DC=contoso,DC=com\",") != std::string::npos);
-  CHECK(text.find("\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"click\"\"),OU=x,DC=contoso,DC=com\"") !=
+  CHECK(text.find(
+            "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"click\"\"),OU=x,DC=contoso,DC=com\"") !=
         std::string::npos);
   // Controls, bidi and invalid bytes escaped as in the text report; no raw control left.
   CHECK(text.find("HTTP/web1\\x1B[2J\\x07.contoso.com\\x0D\\x0AFAKE\\x7F\\x01\\\\x41") !=

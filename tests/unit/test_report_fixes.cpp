@@ -18,7 +18,8 @@ const AccountRef k_admin =
 } // namespace
 
 TEST_CASE("build_removal: the four forms for the seed") {
-  const auto fix = build_removal({Removal{k_admin, {"SMTP/hub1.contoso.com"}}}, Aftercare::exchange);
+  const auto fix =
+      build_removal({Removal{k_admin, {"SMTP/hub1.contoso.com"}}}, Aftercare::exchange);
   REQUIRE(fix.adsiedit.size() == 8);
   CHECK(fix.adsiedit[1].find("Default naming context") != std::string::npos);
   CHECK(fix.adsiedit[2] == "Expand DC=contoso,DC=com > CN=Users > CN=Administrator and select "
@@ -33,9 +34,9 @@ TEST_CASE("build_removal: the four forms for the seed") {
                            "SMTP/hub1.contoso.com");
   CHECK(fix.adsiedit[7].find("Microsoft Exchange Transport") != std::string::npos);
   CHECK(fix.setspn == std::vector<std::string>{"setspn -D SMTP/hub1.contoso.com Administrator"});
-  CHECK(fix.powershell ==
-        std::vector<std::string>{"Set-ADUser -Identity 'CN=Administrator,CN=Users,DC=contoso,DC=com' "
-                                 "-ServicePrincipalNames @{Remove='SMTP/hub1.contoso.com'}"});
+  CHECK(fix.powershell == std::vector<std::string>{
+                              "Set-ADUser -Identity 'CN=Administrator,CN=Users,DC=contoso,DC=com' "
+                              "-ServicePrincipalNames @{Remove='SMTP/hub1.contoso.com'}"});
   CHECK(fix.ldif == "dn: CN=Administrator,CN=Users,DC=contoso,DC=com\n"
                     "changetype: modify\n"
                     "delete: servicePrincipalName\n"
@@ -57,25 +58,25 @@ TEST_CASE("build_removal: the PowerShell cmdlet follows the account kind") {
 }
 
 TEST_CASE("build_removal: setspn names machine accounts without the $") {
-  const auto fix = build_removal({removal({"TERMSRV/web01"}, "CN=APP2,DC=c", "APP2$",
-                                          AccountKind::computer)},
-                                 Aftercare::generic);
+  const auto fix =
+      build_removal({removal({"TERMSRV/web01"}, "CN=APP2,DC=c", "APP2$", AccountKind::computer)},
+                    Aftercare::generic);
   CHECK(fix.setspn.front() == "setspn -D TERMSRV/web01 APP2");
 }
 
 TEST_CASE("build_removal: each account's values, as that account holds them") {
-  const auto fix = build_removal({removal({"HTTP/app.contoso.com.", "http/APP.contoso.com"},
-                                          "CN=x,DC=c", "x"),
-                                  removal({"Http/App.Contoso.Com"}, "CN=y,DC=c", "y")},
-                                 Aftercare::generic);
+  const auto fix =
+      build_removal({removal({"HTTP/app.contoso.com.", "http/APP.contoso.com"}, "CN=x,DC=c", "x"),
+                     removal({"Http/App.Contoso.Com"}, "CN=y,DC=c", "y")},
+                    Aftercare::generic);
   CHECK(fix.setspn == std::vector<std::string>{"setspn -D HTTP/app.contoso.com. x",
                                                "setspn -D http/APP.contoso.com x",
                                                "setspn -D Http/App.Contoso.Com y"});
   CHECK(fix.powershell ==
-        std::vector<std::string>{
-            "Set-ADUser -Identity 'CN=x,DC=c' -ServicePrincipalNames "
-            "@{Remove='HTTP/app.contoso.com.','http/APP.contoso.com'}",
-            "Set-ADUser -Identity 'CN=y,DC=c' -ServicePrincipalNames @{Remove='Http/App.Contoso.Com'}"});
+        std::vector<std::string>{"Set-ADUser -Identity 'CN=x,DC=c' -ServicePrincipalNames "
+                                 "@{Remove='HTTP/app.contoso.com.','http/APP.contoso.com'}",
+                                 "Set-ADUser -Identity 'CN=y,DC=c' -ServicePrincipalNames "
+                                 "@{Remove='Http/App.Contoso.Com'}"});
   CHECK(fix.ldif == "dn: CN=x,DC=c\nchangetype: modify\ndelete: servicePrincipalName\n"
                     "servicePrincipalName: HTTP/app.contoso.com.\n"
                     "servicePrincipalName: http/APP.contoso.com\n-\n\n"
@@ -94,10 +95,9 @@ TEST_CASE("build_removal: ordinary names keep their commands, quoted for each sh
        removal({"HTTP/web01"}, "CN=Dana O'Brien,OU=Sales,DC=contoso,DC=com", "o'brien"),
        removal({"HTTP/web 01"}, "CN=Pat O\u2019Neil,OU=Sales,DC=contoso,DC=com", "poneil")},
       Aftercare::generic);
-  CHECK(fix.setspn == std::vector<std::string>{"setspn -D HTTP/web01 \"John Smith\"",
-                                               "setspn -D HTTP/web01 \"jmüller\"",
-                                               "setspn -D HTTP/web01 \"o'brien\"",
-                                               "setspn -D \"HTTP/web 01\" poneil"});
+  CHECK(fix.setspn == std::vector<std::string>{
+                          "setspn -D HTTP/web01 \"John Smith\"", "setspn -D HTTP/web01 \"jmüller\"",
+                          "setspn -D HTTP/web01 \"o'brien\"", "setspn -D \"HTTP/web 01\" poneil"});
   CHECK(fix.powershell ==
         std::vector<std::string>{
             "Set-ADUser -Identity 'CN=Smith\\, John,OU=Sales,DC=contoso,DC=com' "
@@ -117,15 +117,17 @@ TEST_CASE("build_removal: ordinary names keep their commands, quoted for each sh
 TEST_CASE("build_removal: crafted values never reach a command line unquoted") {
   // A value any user could plant through a computer account they created.
   const std::string evil = "HTTP/x\" & del /q C:\\ & \"";
-  const auto fix = build_removal({removal({evil}, "CN=O'Brien,DC=c", "obrien")}, Aftercare::generic);
+  const auto fix =
+      build_removal({removal({evil}, "CN=O'Brien,DC=c", "obrien")}, Aftercare::generic);
   CHECK(fix.setspn.front() == "REM not shown for obrien ('HTTP/x\" & del /q C:\\ & \"'): the value "
                               "holds a double quote (\"), which cmd.exe cannot quote; use the "
                               "PowerShell or LDIF form");
   // PowerShell single quotes: the ' in the DN is doubled, the value is inert inside '...'.
   CHECK(fix.powershell.front() == "Set-ADUser -Identity 'CN=O''Brien,DC=c' -ServicePrincipalNames "
                                   "@{Remove='HTTP/x\" & del /q C:\\ & \"'}");
-  CHECK(build_removal({removal({"HTTP/%PATH%"})}, Aftercare::generic).setspn.front().find(
-            "holds '%', which cmd.exe expands even inside quotes") != std::string::npos);
+  CHECK(build_removal({removal({"HTTP/%PATH%"})}, Aftercare::generic)
+            .setspn.front()
+            .find("holds '%', which cmd.exe expands even inside quotes") != std::string::npos);
 }
 
 TEST_CASE("build_removal: control and invisible characters are spelled out, never hidden") {
@@ -162,7 +164,8 @@ TEST_CASE("build_removal: size stays linear for long values and many values") {
   CHECK(fix.setspn.front().find("the command is longer than cmd.exe's 8191 characters") !=
         std::string::npos);
   CHECK(fix.adsiedit[4].find("(10005 bytes)") != std::string::npos);
-  const auto longer = build_removal({removal({"HTTP/" + std::string(40000, 'a')})}, Aftercare::generic);
+  const auto longer =
+      build_removal({removal({"HTTP/" + std::string(40000, 'a')})}, Aftercare::generic);
   CHECK(longer.powershell.front().find("makes a command longer than Windows' 32767 characters; "
                                        "use the LDIF form") != std::string::npos);
   CHECK(longer.powershell.front().size() < 300);

@@ -18,7 +18,8 @@ using namespace spnscan::test;
 namespace {
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
   return text;
@@ -47,7 +48,9 @@ void check_golden(const std::string& name, const std::string& output) {
   }
 }
 
-std::string extension(std::string_view format) { return format == "text" ? "txt" : std::string(format); }
+std::string extension(std::string_view format) {
+  return format == "text" ? "txt" : std::string(format);
+}
 
 } // namespace
 

@@ -34,7 +34,8 @@ TEST_CASE("json writer: the contract's fields, in order") {
   const std::string text = report("json", *contoso);
   REQUIRE(text.back() == '\n');
   const Json json = Json::parse(text);
-  CHECK(keys(json) == std::vector<std::string>{"schema_version", "tool", "scan", "summary", "findings"});
+  CHECK(keys(json) ==
+        std::vector<std::string>{"schema_version", "tool", "scan", "summary", "findings"});
   CHECK(json["schema_version"] == 1);
   CHECK(json["tool"] == Json{{"name", "spnscan"}, {"version", k_version}});
   CHECK(keys(json["scan"]) == std::vector<std::string>{"sources", "complete", "accounts", "spns",
@@ -59,7 +60,8 @@ TEST_CASE("json writer: the contract's fields, in order") {
   CHECK((*seed)["keep_reason"].get<std::string>().starts_with(
       "HUB1$ (computer) is the computer that "));
   CHECK((*seed)["remove_from"] == Json::array({"CN=Administrator,CN=Users,DC=contoso,DC=com"}));
-  CHECK((*seed)["remediation"]["adsiedit"][0].get<std::string>().starts_with("1. On a domain controller"));
+  CHECK((*seed)["remediation"]["adsiedit"][0].get<std::string>().starts_with(
+      "1. On a domain controller"));
   CHECK((*seed)["remediation"]["choices"] == Json::array());
 
   // An undecided finding: no top-level fix, one choice per holder that might keep it.
@@ -89,10 +91,12 @@ TEST_CASE("json writer: invalid UTF-8 is replaced and the scan says so once") {
   bool replaced_dn = false;
   bool control_spn = false;
   for (const auto& f : json["findings"]) {
-    replaced_dn = replaced_dn || f["account"]["dn"] ==
-                                     "CN=Bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDName,OU=Servers,DC=contoso,DC=com";
+    replaced_dn = replaced_dn ||
+                  f["account"]["dn"] ==
+                      "CN=Bad\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDName,OU=Servers,DC=contoso,DC=com";
     // Control characters survive, escaped by JSON itself.
-    control_spn = control_spn || f["spn"] == "HTTP/web1\x1b[2J\x07.contoso.com\r\nFAKE\x7f\x01\\x41";
+    control_spn =
+        control_spn || f["spn"] == "HTTP/web1\x1b[2J\x07.contoso.com\r\nFAKE\x7f\x01\\x41";
   }
   CHECK(replaced_dn);
   CHECK(control_spn);

@@ -21,7 +21,8 @@ TEST_CASE("describe: an account as prose names it") {
         "CN=a\\u{202E}b,DC=x (computer)");
 }
 
-TEST_CASE("render: every finding of the fixture has words, a reason with its keeper, a fix or choices") {
+TEST_CASE(
+    "render: every finding of the fixture has words, a reason with its keeper, a fix or choices") {
   const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
   for (const auto& f : contoso->findings) {
     INFO(f.id);

@@ -55,7 +55,8 @@ TEST_CASE("text writer: directory strings cannot reach the terminal raw") {
 TEST_CASE("text writer: an undecided finding gives labelled choices, never one block for all") {
   const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
   const std::string text = report("text", *contoso);
-  const auto choices = text.find("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these\n");
+  const auto choices =
+      text.find("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these\n");
   REQUIRE(choices != std::string::npos);
   const auto first = text.find("  Choice 1: if svc_app should keep it:\n", choices);
   const auto second = text.find("  Choice 2: if svc_app_new should keep it:\n", first);
@@ -91,7 +92,8 @@ TEST_CASE("text writer: an incomplete scan cannot be missed") {
   empty.scan.info.incomplete_reason = "ldap://dc1: Busy (51) after 3000 entries";
   const std::string text = report("text", empty);
   CHECK(text.find("Scan:         INCOMPLETE") != std::string::npos);
-  CHECK(text.find("*** SCAN INCOMPLETE: ldap://dc1: Busy (51) after 3000 entries") != std::string::npos);
+  CHECK(text.find("*** SCAN INCOMPLETE: ldap://dc1: Busy (51) after 3000 entries") !=
+        std::string::npos);
   CHECK(text.find("No SPN conflicts found in the part of the directory that was read.") !=
         std::string::npos);
   // The last line, for a reader of only the tail of a cron mail.

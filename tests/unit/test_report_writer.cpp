@@ -16,8 +16,7 @@ TEST_CASE("formats: the registry gives --format its choices and help") {
   }
 }
 
-TEST_CASE("to_string(Severity) and severity_from_string")
-{
+TEST_CASE("to_string(Severity) and severity_from_string") {
   CHECK(to_string(Severity::info) == "info");
   CHECK(to_string(Severity::warning) == "warning");
   CHECK(to_string(Severity::error) == "error");
@@ -28,16 +27,14 @@ TEST_CASE("to_string(Severity) and severity_from_string")
   CHECK_FALSE(severity_from_string("fatal").has_value());
 }
 
-TEST_CASE("format_rfc3339_utc")
-{
+TEST_CASE("format_rfc3339_utc") {
   using namespace std::chrono;
   CHECK(format_rfc3339_utc(system_clock::time_point{}) == "1970-01-01T00:00:00Z");
-  const auto time = sys_days{year{2026} / 11 / 22} + hours{3} + minutes{4} + seconds{5}
-                    + milliseconds{999};
+  const auto time =
+      sys_days{year{2026} / 11 / 22} + hours{3} + minutes{4} + seconds{5} + milliseconds{999};
   CHECK(format_rfc3339_utc(time) == "2026-11-22T03:04:05Z");
-  CHECK(format_rfc3339_utc(sys_days{year{2024} / 2 / 29} + hours{23} + minutes{59} + seconds{59})
-        == "2024-02-29T23:59:59Z");
+  CHECK(format_rfc3339_utc(sys_days{year{2024} / 2 / 29} + hours{23} + minutes{59} + seconds{59}) ==
+        "2024-02-29T23:59:59Z");
 }
 
 // --- JSON ---
-

@@ -3,26 +3,23 @@
 
 #include <catch2/catch.hpp>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace spnscan;
 
 namespace {
 
-LdapOptions base_options()
-{
+LdapOptions base_options() {
   LdapOptions options;
   options.uri = "ldaps://dc1.contoso.com";
   return options;
 }
 
-std::string usage_error_of(const LdapOptions& options)
-{
+std::string usage_error_of(const LdapOptions& options) {
   try {
     validate(options);
   } catch (const UsageError& error) {
@@ -34,8 +31,7 @@ std::string usage_error_of(const LdapOptions& options)
 // A file in a fresh temporary directory, removed with it.
 class TempFile {
 public:
-  TempFile(const std::string& content, mode_t mode)
-  {
+  TempFile(const std::string& content, mode_t mode) {
     char pattern[] = "/tmp/spnscan-ldap-test-XXXXXX";
     const char* dir = mkdtemp(pattern);
     REQUIRE(dir != nullptr);
@@ -44,8 +40,7 @@ public:
     std::ofstream(m_path, std::ios::binary) << content;
     REQUIRE(chmod(m_path.c_str(), mode) == 0);
   }
-  ~TempFile()
-  {
+  ~TempFile() {
     unlink(m_path.c_str());
     rmdir(m_dir.c_str());
   }
@@ -58,8 +53,7 @@ private:
 
 } // namespace
 
-TEST_CASE("validate: accepts plain choices")
-{
+TEST_CASE("validate: accepts plain choices") {
   LdapOptions options = base_options();
   CHECK_NOTHROW(validate(options)); // anonymous over ldaps
   options.bind_dn = "scanner@contoso.com";
@@ -79,60 +73,58 @@ TEST_CASE("validate: accepts plain choices")
   CHECK_NOTHROW(validate(options));
 }
 
-TEST_CASE("validate: clashing options name both")
-{
+TEST_CASE("validate: clashing options name both") {
   LdapOptions options = base_options();
   options.bind_dn = "scanner@contoso.com";
   options.prompt_password = true;
   options.password_file = "pw";
-  CHECK(usage_error_of(options)
-        == "-W and -y both given: choose a password prompt (-W) or a password file (-y)");
+  CHECK(usage_error_of(options) ==
+        "-W and -y both given: choose a password prompt (-W) or a password file (-y)");
 
   options = base_options();
   options.bind_dn = "scanner@contoso.com";
   options.sasl_mech = "GSSAPI";
-  CHECK(usage_error_of(options)
-        == "-D and -Y both given: -D is for a simple bind; a SASL bind takes its identity from -U");
+  CHECK(usage_error_of(options) ==
+        "-D and -Y both given: -D is for a simple bind; a SASL bind takes its identity from -U");
 
   options = base_options();
   options.starttls = true;
-  CHECK(usage_error_of(options)
-        == "-Z and an ldaps:// URI both given: StartTLS needs an ldap:// URI (ldaps:// is TLS "
-           "already)");
+  CHECK(usage_error_of(options) ==
+        "-Z and an ldaps:// URI both given: StartTLS needs an ldap:// URI (ldaps:// is TLS "
+        "already)");
   options.uri = "ldapi:///";
-  CHECK(usage_error_of(options)
-        == "-Z and an ldapi:// URI both given: StartTLS needs an ldap:// URI");
+  CHECK(usage_error_of(options) ==
+        "-Z and an ldapi:// URI both given: StartTLS needs an ldap:// URI");
 
   options = base_options();
   options.bind_dn = "scanner@contoso.com";
-  CHECK(usage_error_of(options)
-        == "-D given without a password source: add -W (prompt) or -y FILE");
+  CHECK(usage_error_of(options) ==
+        "-D given without a password source: add -W (prompt) or -y FILE");
 
   options = base_options();
   options.password_file = "pw";
-  CHECK(usage_error_of(options)
-        == "-y given without -D or -Y: a password needs a simple bind (-D) or a SASL mechanism "
-           "(-Y)");
+  CHECK(usage_error_of(options) ==
+        "-y given without -D or -Y: a password needs a simple bind (-D) or a SASL mechanism "
+        "(-Y)");
 
   options = base_options();
   options.sasl_authcid = "scanner";
-  CHECK(usage_error_of(options)
-        == "-U given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+  CHECK(usage_error_of(options) ==
+        "-U given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
   options = base_options();
   options.sasl_secprops = "maxssf=0";
-  CHECK(usage_error_of(options)
-        == "-O given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+  CHECK(usage_error_of(options) ==
+        "-O given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
 
   options = base_options();
   options.uri = "ldapi:///";
   options.forest = true;
-  CHECK(usage_error_of(options)
-        == "--forest and an ldapi:// URI both given: the Global Catalog is reached over ldap:// "
-           "or ldaps://");
+  CHECK(usage_error_of(options) ==
+        "--forest and an ldapi:// URI both given: the Global Catalog is reached over ldap:// "
+        "or ldaps://");
 }
 
-TEST_CASE("validate: values out of range")
-{
+TEST_CASE("validate: values out of range") {
   LdapOptions options = base_options();
   options.page_size = 0;
   CHECK(usage_error_of(options) == "--page-size 0 is out of range 1..100000");
@@ -148,34 +140,32 @@ TEST_CASE("validate: values out of range")
   CHECK(usage_error_of(options) == "--timeout -5 is out of range: give at least 1 second");
 }
 
-TEST_CASE("validate: the URI")
-{
+TEST_CASE("validate: the URI") {
   LdapOptions options = base_options();
   options.uri.clear();
-  CHECK(usage_error_of(options)
-        == "-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
+  CHECK(usage_error_of(options) ==
+        "-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
   options.uri = "http://dc1.contoso.com";
-  CHECK(usage_error_of(options)
-        == "-H 'http://dc1.contoso.com': unsupported scheme 'http'; use ldap://, ldaps:// or "
-           "ldapi://");
+  CHECK(usage_error_of(options) ==
+        "-H 'http://dc1.contoso.com': unsupported scheme 'http'; use ldap://, ldaps:// or "
+        "ldapi://");
   options.uri = "dc1.contoso.com";
-  CHECK(usage_error_of(options)
-        == "-H 'dc1.contoso.com': unsupported scheme ''; use ldap://, ldaps:// or ldapi://");
+  CHECK(usage_error_of(options) ==
+        "-H 'dc1.contoso.com': unsupported scheme ''; use ldap://, ldaps:// or ldapi://");
   options.uri = "ldap://dc1 ldap://dc2";
   CHECK(usage_error_of(options) == "-H 'ldap://dc1 ldap://dc2': give exactly one URI");
   options.uri = "LDAPS://DC1.contoso.com";
   CHECK_NOTHROW(validate(options));
 }
 
-TEST_CASE("validate: a simple bind in cleartext is refused before any password is read")
-{
+TEST_CASE("validate: a simple bind in cleartext is refused before any password is read") {
   LdapOptions options = base_options();
   options.uri = "ldap://dc1.contoso.com";
   options.bind_dn = "scanner@contoso.com";
   options.password_file = "/nonexistent/password";
-  CHECK(usage_error_of(options)
-        == "refusing a simple bind (-D) over an unencrypted connection to ldap://dc1.contoso.com: "
-           "use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
+  CHECK(usage_error_of(options) ==
+        "refusing a simple bind (-D) over an unencrypted connection to ldap://dc1.contoso.com: "
+        "use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
   options.allow_plaintext_bind = true;
   CHECK_NOTHROW(validate(options));
   options.allow_plaintext_bind = false;
@@ -186,8 +176,7 @@ TEST_CASE("validate: a simple bind in cleartext is refused before any password i
   CHECK_NOTHROW(validate(options));
 }
 
-TEST_CASE("connection_protected: ldaps, ldapi and StartTLS")
-{
+TEST_CASE("connection_protected: ldaps, ldapi and StartTLS") {
   LdapOptions options = base_options();
   CHECK(connection_protected(options));
   options.uri = "ldapi:///";
@@ -198,15 +187,13 @@ TEST_CASE("connection_protected: ldaps, ldapi and StartTLS")
   CHECK(connection_protected(options));
 }
 
-TEST_CASE("uri_scheme: lower case, empty without ://")
-{
+TEST_CASE("uri_scheme: lower case, empty without ://") {
   CHECK(uri_scheme("LDAPS://dc1") == "ldaps");
   CHECK(uri_scheme("ldapi:///") == "ldapi");
   CHECK(uri_scheme("dc1:389").empty());
 }
 
-TEST_CASE("effective_uri: --forest puts in the Global Catalog port")
-{
+TEST_CASE("effective_uri: --forest puts in the Global Catalog port") {
   LdapOptions options = base_options();
   options.uri = "ldap://dc1.contoso.com";
   CHECK(effective_uri(options) == "ldap://dc1.contoso.com"); // no --forest: unchanged
@@ -224,8 +211,7 @@ TEST_CASE("effective_uri: --forest puts in the Global Catalog port")
   CHECK(effective_uri(options) == "ldap:///");
 }
 
-TEST_CASE("strip_one_newline: one LF or CRLF only")
-{
+TEST_CASE("strip_one_newline: one LF or CRLF only") {
   std::string text = "secret\n";
   strip_one_newline(text);
   CHECK(text == "secret");
@@ -246,8 +232,7 @@ TEST_CASE("strip_one_newline: one LF or CRLF only")
   CHECK(text.empty());
 }
 
-TEST_CASE("read_password_file: strips one newline, refuses readable files")
-{
+TEST_CASE("read_password_file: strips one newline, refuses readable files") {
   {
     TempFile file("p@ss word\n\n", 0600);
     CHECK(read_password_file(file.path()) == "p@ss word\n");
@@ -266,9 +251,9 @@ TEST_CASE("read_password_file: strips one newline, refuses readable files")
       read_password_file(file.path());
       FAIL("no error for a group/world readable password file");
     } catch (const UsageError& error) {
-      CHECK(std::string(error.what())
-            == "password file '" + file.path()
-                   + "': mode 0644: readable by group or others; chmod 600 it");
+      CHECK(std::string(error.what()) ==
+            "password file '" + file.path() +
+                "': mode 0644: readable by group or others; chmod 600 it");
     }
   }
   {
@@ -283,8 +268,7 @@ TEST_CASE("read_password_file: strips one newline, refuses readable files")
   CHECK_THROWS_AS(read_password_file("/nonexistent/spnscan/password"), UsageError);
 }
 
-TEST_CASE("parse_range_option: bounded, open and malformed ranges")
-{
+TEST_CASE("parse_range_option: bounded, open and malformed ranges") {
   CHECK(parse_range_option("range=0-1499").value() == ValueRange{0, 1499, false});
   CHECK(parse_range_option("Range=1500-*").value() == ValueRange{1500, 0, true});
   CHECK(parse_range_option("binary;range=3000-4499").value() == ValueRange{3000, 4499, false});

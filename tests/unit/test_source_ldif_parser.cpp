@@ -11,9 +11,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 using namespace spnscan;
 using namespace std::string_literals;
@@ -55,7 +54,9 @@ std::string parse_error(const std::string& text) {
 
 using Values = std::vector<std::string>;
 
-const Values& spns(const RawEntry& e) { return e[Attr::service_principal_name]; }
+const Values& spns(const RawEntry& e) {
+  return e[Attr::service_principal_name];
+}
 
 // UTF-16LE bytes of an ASCII/BMP/astral string given as code points.
 std::string utf16le(const std::u32string& text, bool bom = true) {
@@ -79,26 +80,29 @@ std::string utf16le(const std::u32string& text, bool bom = true) {
   return out;
 }
 
-std::u32string widen(const std::string& ascii) { return std::u32string(ascii.begin(), ascii.end()); }
+std::u32string widen(const std::string& ascii) {
+  return std::u32string(ascii.begin(), ascii.end());
+}
 
 } // namespace
 
 TEST_CASE("LdifParser: keeps the needed attributes of an entry and skips the others") {
-  const auto r = parse_text("dn: CN=HUB1,OU=Servers,DC=contoso,DC=com\n"
-                            "objectClass: top\n"
-                            "objectClass: computer\n"
-                            "cn: HUB1\n"
-                            "description:: bm90IGRlY29kZWQ=\n"
-                            "sAMAccountName: HUB1$\n"
-                            "sAMAccountType: 805306369\n"
-                            "userAccountControl: 4096\n"
-                            "adminCount: 1\n"
-                            "dNSHostName: hub1.contoso.com\n"
-                            "servicePrincipalName: SMTP/hub1.contoso.com\n"
-                            "servicePrincipalName: SMTPSVC/HUB1\n"
-                            "\n"
-                            "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
-                            "sPNMappings: host=alerter,http\n");
+  const auto r = parse_text(
+      "dn: CN=HUB1,OU=Servers,DC=contoso,DC=com\n"
+      "objectClass: top\n"
+      "objectClass: computer\n"
+      "cn: HUB1\n"
+      "description:: bm90IGRlY29kZWQ=\n"
+      "sAMAccountName: HUB1$\n"
+      "sAMAccountType: 805306369\n"
+      "userAccountControl: 4096\n"
+      "adminCount: 1\n"
+      "dNSHostName: hub1.contoso.com\n"
+      "servicePrincipalName: SMTP/hub1.contoso.com\n"
+      "servicePrincipalName: SMTPSVC/HUB1\n"
+      "\n"
+      "dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com\n"
+      "sPNMappings: host=alerter,http\n");
   REQUIRE(r.entries.size() == 2);
   const auto& e = r.entries[0];
   CHECK(e.dn == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
@@ -129,8 +133,8 @@ TEST_CASE("LdifParser: knows every name in k_attr_names, in any case") {
     for (auto& c : lower) {
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    const auto r = parse_text("DN: cn=a\n" + name + ": one\n" + upper + ": two\n" + lower +
-                              ":three\n");
+    const auto r =
+        parse_text("DN: cn=a\n" + name + ": one\n" + upper + ": two\n" + lower + ":three\n");
     REQUIRE(r.entries.size() == 1);
     INFO(name);
     CHECK(r.entries[0].values[i] == Values{"one", "two", "three"});
@@ -139,7 +143,8 @@ TEST_CASE("LdifParser: knows every name in k_attr_names, in any case") {
 }
 
 TEST_CASE("LdifParser: values keep their bytes, leading spaces are dropped") {
-  const auto r = parse_text("dn:cn=a\nsAMAccountName:   x y  \nobjectClass:\ndNSHostName: caf\xC3\xA9\xFF\n");
+  const auto r =
+      parse_text("dn:cn=a\nsAMAccountName:   x y  \nobjectClass:\ndNSHostName: caf\xC3\xA9\xFF\n");
   REQUIRE(r.entries.size() == 1);
   CHECK(r.entries[0].dn == "cn=a");
   CHECK(r.entries[0][Attr::sam_account_name] == Values{"x y  "});
@@ -154,22 +159,25 @@ TEST_CASE("LdifParser: folded lines") {
     CHECK(spns(r.entries[0]) == Values{"HTTP/web.contoso .com"});
   }
   SECTION("a folded DN, also inside the attribute name") {
-    const auto r = parse_text("d\n n: CN=Very Long Name,OU=Ser\n vers,DC=contoso,DC=com\nservi\n cePrincipalName: a/b\n");
+    const auto r = parse_text(
+        "d\n n: CN=Very Long Name,OU=Ser\n vers,DC=contoso,DC=com\nservi\n cePrincipalName: a/b\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.entries[0].dn == "CN=Very Long Name,OU=Servers,DC=contoso,DC=com");
     CHECK(r.entries[0].origin == "x.ldif:1");
     CHECK(spns(r.entries[0]) == Values{"a/b"});
   }
   SECTION("folded base64 with CRLF") {
-    const auto r = parse_text("dn: cn=a\r\nobjectSid:: AQUAAAAAAAUVAAAA\r\n AAAAAAAAAAAAAAAA9AEAAA==\r\n");
+    const auto r =
+        parse_text("dn: cn=a\r\nobjectSid:: AQUAAAAAAAUVAAAA\r\n AAAAAAAAAAAAAAAA9AEAAA==\r\n");
     REQUIRE(r.entries.size() == 1);
     const std::string sid = r.entries[0][Attr::object_sid].at(0);
     CHECK(sid.size() == 28);
     CHECK(sid.substr(24) == "\xF4\x01\x00\x00"s);
   }
   SECTION("a folded comment: its continuation lines are part of it") {
-    const auto r = parse_text("# a comment\n servicePrincipalName: not/this\ndn: cn=a\n# another\n dn: cn=b\n"
-                              "servicePrincipalName: x/y\n");
+    const auto r =
+        parse_text("# a comment\n servicePrincipalName: not/this\ndn: cn=a\n# another\n dn: cn=b\n"
+                   "servicePrincipalName: x/y\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.entries[0].dn == "cn=a");
     CHECK(spns(r.entries[0]) == Values{"x/y"});
@@ -198,8 +206,9 @@ TEST_CASE("LdifParser: base64 values may be binary") {
   REQUIRE(r.entries.size() == 1);
   const auto& e = r.entries[0];
   CHECK(e.dn == "CN=Administrator,CN=Users,DC=contoso,DC=com");
-  CHECK(e[Attr::object_sid].at(0) ==
-        "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\xF4\x01\x00\x00"s);
+  CHECK(
+      e[Attr::object_sid].at(0) ==
+      "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\xF4\x01\x00\x00"s);
   CHECK(e[Attr::sam_account_name].at(0) == "\x00\xFF\xFE"s);
   CHECK(e[Attr::dns_host_name].at(0) == "a");
 }
@@ -220,8 +229,10 @@ TEST_CASE("LdifParser: invalid base64") {
 
 TEST_CASE("LdifParser: a DN with a line break after base64 decoding is refused") {
   // "CN=a\nb" and "CN=a\rb"
-  CHECK(parse_error("\ndn:: Q049YQpi\n") == "x.ldif:2: DN 'CN=a\\x0Ab' contains a line break (CR or LF)");
-  CHECK(parse_error("dn:: Q049YQ1i\n") == "x.ldif:1: DN 'CN=a\\x0Db' contains a line break (CR or LF)");
+  CHECK(parse_error("\ndn:: Q049YQpi\n") ==
+        "x.ldif:2: DN 'CN=a\\x0Ab' contains a line break (CR or LF)");
+  CHECK(parse_error("dn:: Q049YQ1i\n") ==
+        "x.ldif:1: DN 'CN=a\\x0Db' contains a line break (CR or LF)");
 }
 
 TEST_CASE("LdifParser: line ends, blank-line runs and the final newline") {
@@ -284,8 +295,8 @@ std::string ldapsearch_export(const std::vector<int>& pages, bool paged, int dec
              (last && last_cookie_empty ? "" : "IgAAAAAAAAA=") + "\n";
     }
   }
-  out += "\n# numResponses: " + std::to_string(total + 1) + "\n# numEntries: " +
-         std::to_string(declared >= 0 ? declared : total) + "\n";
+  out += "\n# numResponses: " + std::to_string(total + 1) +
+         "\n# numEntries: " + std::to_string(declared >= 0 ? declared : total) + "\n";
   return out;
 }
 
@@ -302,20 +313,20 @@ TEST_CASE("LdifParser: ldapsearch -L counts tell a whole export from a cut one")
   }
   SECTION("numEntries that differs from the entries read") {
     const auto r = parse_text(ldapsearch_export({2}, false, 3));
-    CHECK(r.incompletes == std::vector<std::string>{
-                               "x.ldif:21: the ldapsearch export starting at line 4 says "
-                               "'# numEntries: 3' but holds 2 entries: the file was cut or "
-                               "edited, entries are missing"});
+    CHECK(r.incompletes ==
+          std::vector<std::string>{"x.ldif:21: the ldapsearch export starting at line 4 says "
+                                   "'# numEntries: 3' but holds 2 entries: the file was cut or "
+                                   "edited, entries are missing"});
   }
   SECTION("no numEntries: the file was cut") {
     std::string text = ldapsearch_export({2, 2}, true);
     text.resize(text.find("# e3")); // cut after the fourth entry's predecessor
     const auto r = parse_text(text);
     CHECK(r.entries.size() == 3);
-    CHECK(r.incompletes == std::vector<std::string>{
-                               "x.ldif:4: the ldapsearch export starting at line 4 has no "
-                               "'# numEntries:' trailer: it was cut, the last record may be "
-                               "partial and entries are missing"});
+    CHECK(r.incompletes ==
+          std::vector<std::string>{"x.ldif:4: the ldapsearch export starting at line 4 has no "
+                                   "'# numEntries:' trailer: it was cut, the last record may be "
+                                   "partial and entries are missing"});
   }
   SECTION("a paged export whose last page still had a cookie") {
     const auto r = parse_text(ldapsearch_export({2}, true, -1, false));
@@ -351,8 +362,9 @@ TEST_CASE("LdifParser: ldapsearch -L counts tell a whole export from a cut one")
 }
 
 TEST_CASE("LdifParser: changetype add is a snapshot, other change records are refused") {
-  const auto r = parse_text("dn: CN=HUB1,DC=contoso,DC=com\nchangetype: add\nservicePrincipalName: a/b\n\n"
-                            "dn: cn=b\nchangeType: ADD\n");
+  const auto r =
+      parse_text("dn: CN=HUB1,DC=contoso,DC=com\nchangetype: add\nservicePrincipalName: a/b\n\n"
+                 "dn: cn=b\nchangeType: ADD\n");
   REQUIRE(r.entries.size() == 2);
   CHECK(spns(r.entries[0]) == Values{"a/b"});
   for (const std::string type : {"modify", "delete", "moddn", "modrdn"}) {
@@ -365,8 +377,10 @@ TEST_CASE("LdifParser: changetype add is a snapshot, other change records are re
 }
 
 TEST_CASE("LdifParser: URL values are refused, never opened") {
-  CHECK(parse_error("dn: cn=a\nobjectClass: user\n\ndn: cn=b\nsn: x\nsn: y\njpegPhoto:< file:///etc/shadow\n") ==
-        "x.ldif:7: attribute 'jpegPhoto' has a URL value (':<'); spnscan does not open URLs in LDIF");
+  CHECK(
+      parse_error("dn: cn=a\nobjectClass: user\n\ndn: cn=b\nsn: x\nsn: y\njpegPhoto:< "
+                  "file:///etc/shadow\n") ==
+      "x.ldif:7: attribute 'jpegPhoto' has a URL value (':<'); spnscan does not open URLs in LDIF");
   CHECK(parse_error("dn: cn=a\nservicePrincipalName;binary:<file:///x\n") ==
         "x.ldif:2: attribute 'servicePrincipalName;binary' has a URL value (':<'); spnscan does "
         "not open URLs in LDIF");
@@ -376,7 +390,8 @@ TEST_CASE("LdifParser: URL values are refused, never opened") {
 
 TEST_CASE("LdifParser: byte order marks") {
   SECTION("UTF-8 BOM is skipped") {
-    const auto r = parse_text("\xEF\xBB\xBF" "dn: cn=a\nservicePrincipalName: x/y\n");
+    const auto r = parse_text("\xEF\xBB\xBF"
+                              "dn: cn=a\nservicePrincipalName: x/y\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.entries[0].dn == "cn=a");
   }
@@ -396,8 +411,8 @@ TEST_CASE("LdifParser: byte order marks") {
     std::u32string text;
     const std::size_t n = 30000;
     for (std::size_t i = 0; i < n; ++i) {
-      text += widen("dn: cn=u" + std::to_string(i) + "\r\nservicePrincipalName: H/") + U"\U0001F600" +
-              widen(std::to_string(i) + "\r\n\r\n");
+      text += widen("dn: cn=u" + std::to_string(i) + "\r\nservicePrincipalName: H/") +
+              U"\U0001F600" + widen(std::to_string(i) + "\r\n\r\n");
     }
     const auto r = parse_text(utf16le(text));
     REQUIRE(r.entries.size() == n);
@@ -410,8 +425,8 @@ TEST_CASE("LdifParser: byte order marks") {
   }
   SECTION("UTF-16LE errors name the line") {
     const std::string head = utf16le(U"dn: cn=a\r\nservicePrincipalName: x");
-    CHECK(parse_error(head + "\x00\xD8" "a\x00"s) ==
-          "x.ldif:2: invalid UTF-16LE: unpaired high surrogate");
+    CHECK(parse_error(head + "\x00\xD8"
+                             "a\x00"s) == "x.ldif:2: invalid UTF-16LE: unpaired high surrogate");
     CHECK(parse_error(head + "\x00\xDC"s) == "x.ldif:2: invalid UTF-16LE: unpaired low surrogate");
     CHECK(parse_error(head + "\x00\xD8"s) ==
           "x.ldif:2: invalid UTF-16LE: unpaired high surrogate at the end of the file");
@@ -419,7 +434,8 @@ TEST_CASE("LdifParser: byte order marks") {
           "x.ldif:2: invalid UTF-16LE: odd number of bytes at the end of the file");
   }
   SECTION("UTF-16BE is refused") {
-    CHECK(parse_error("\xFE\xFF\x00" "d"s) ==
+    CHECK(parse_error("\xFE\xFF\x00"
+                      "d"s) ==
           "x.ldif:1: the file is UTF-16BE (byte order mark FE FF), which is not supported; "
           "export it as UTF-8 or UTF-16LE");
   }
@@ -431,26 +447,30 @@ TEST_CASE("LdifParser: byte order marks") {
 }
 
 TEST_CASE("LdifParser: ldapsearch output") {
-  const std::string head = "# extended LDIF\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
-                           "# filter: (servicePrincipalName=*)\n# requesting: ALL\n#\n\n"
-                           "# HUB1, Servers, contoso.com\ndn: CN=HUB1,DC=contoso,DC=com\n"
-                           "servicePrincipalName: SMTP/hub1\n\n";
+  const std::string head =
+      "# extended LDIF\n#\n# LDAPv3\n# base <DC=contoso,DC=com> with scope subtree\n"
+      "# filter: (servicePrincipalName=*)\n# requesting: ALL\n#\n\n"
+      "# HUB1, Servers, contoso.com\ndn: CN=HUB1,DC=contoso,DC=com\n"
+      "servicePrincipalName: SMTP/hub1\n\n";
   SECTION("trailer with result 0") {
-    const auto r = parse_text(head + "# search result\nsearch: 2\nresult: 0 Success\n\n# numEntries: 1\n");
+    const auto r =
+        parse_text(head + "# search result\nsearch: 2\nresult: 0 Success\n\n# numEntries: 1\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.entries[0].origin == "x.ldif:10");
     CHECK(r.incompletes.empty());
     CHECK(r.warnings.empty());
   }
   SECTION("trailer with result 4") {
-    const auto r = parse_text(head + "# search result\nsearch: 2\nresult: 4 Size limit exceeded\n\n# numEntries: 1\n");
+    const auto r = parse_text(
+        head + "# search result\nsearch: 2\nresult: 4 Size limit exceeded\n\n# numEntries: 1\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.incompletes ==
           std::vector<std::string>{"x.ldif:15: the export's search ended with 'result: 4 Size "
                                    "limit exceeded'; entries are missing"});
   }
   SECTION("trailer with result 10 and a text line, no final newline") {
-    const auto r = parse_text(head + "search: 2\nresult: 10 Referral\ntext: 0000202B: RefErr\nref: ldap://x/DC=x");
+    const auto r = parse_text(
+        head + "search: 2\nresult: 10 Referral\ntext: 0000202B: RefErr\nref: ldap://x/DC=x");
     CHECK(r.incompletes ==
           std::vector<std::string>{"x.ldif:14: the export's search ended with 'result: 10 "
                                    "Referral'; entries are missing",
@@ -468,13 +488,13 @@ TEST_CASE("LdifParser: ldapsearch output") {
                                                     "file was edited or cut"});
   }
   SECTION("# refldap comments (ldapsearch -L) and ref: records name the URL") {
-    const auto r = parse_text(head +
-                              "# search reference\n"
-                              "# refldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com\n\n"
-                              "# search reference\n"
-                              "ref: ldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
-                              "# references are not comments like this one\n"
-                              "# search result\n\n# numReferences: 2\n# numEntries: 1\n");
+    const auto r = parse_text(
+        head + "# search reference\n"
+               "# refldap://ForestDnsZones.contoso.com/DC=ForestDnsZones,DC=contoso,DC=com\n\n"
+               "# search reference\n"
+               "ref: ldap://contoso.com/CN=Configuration,DC=contoso,DC=com\n\n"
+               "# references are not comments like this one\n"
+               "# search result\n\n# numReferences: 2\n# numEntries: 1\n");
     CHECK(r.entries.size() == 1);
     CHECK(r.references ==
           std::vector<std::string>{
@@ -487,7 +507,8 @@ TEST_CASE("LdifParser: ldapsearch output") {
 
 TEST_CASE("LdifParser: attribute options") {
   SECTION("ranged servicePrincipalName") {
-    const auto r = parse_text("dn: cn=a\nservicePrincipalName;range=0-1499: a/1\nservicePrincipalName;range=0-1499: a/2\n\n"
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName;range=0-1499: "
+                              "a/1\nservicePrincipalName;range=0-1499: a/2\n\n"
                               "dn: cn=b\nSERVICEPRINCIPALNAME;Range=1500-*: b/1\n\n"
                               "dn: cn=c\nservicePrincipalName: c/1\n");
     REQUIRE(r.entries.size() == 3);
@@ -498,8 +519,9 @@ TEST_CASE("LdifParser: attribute options") {
     CHECK(r.entries[2].spn_range.empty()); // the entry object is reused: the range is reset
   }
   SECTION("other options are stored under the base name") {
-    const auto r = parse_text("dn: cn=a\nobjectSid;binary:: AQI=\nservicePrincipalName;lang-en;x-1: a/1\n"
-                              "servicePrincipalName;binary;range=0-*: a/2\n");
+    const auto r =
+        parse_text("dn: cn=a\nobjectSid;binary:: AQI=\nservicePrincipalName;lang-en;x-1: a/1\n"
+                   "servicePrincipalName;binary;range=0-*: a/2\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(r.entries[0][Attr::object_sid] == Values{"\x01\x02"});
     CHECK(spns(r.entries[0]) == Values{"a/1", "a/2"});
@@ -508,7 +530,8 @@ TEST_CASE("LdifParser: attribute options") {
 }
 
 TEST_CASE("LdifParser: malformed lines name file:line") {
-  CHECK(parse_error("# c\ncn: a\ndn: cn=a\n") == "x.ldif:2: record starts with 'cn:' instead of 'dn:'");
+  CHECK(parse_error("# c\ncn: a\ndn: cn=a\n") ==
+        "x.ldif:2: record starts with 'cn:' instead of 'dn:'");
   CHECK(parse_error("dn: cn=a\nservicePrincipalName\n") ==
         "x.ldif:2: line has no ':' (expected 'attribute: value')");
   CHECK(parse_error("dn: cn=a\n-\n") == "x.ldif:2: line has no ':' (expected 'attribute: value')");
@@ -529,10 +552,12 @@ TEST_CASE("LdifParser: malformed lines name file:line") {
 
 TEST_CASE("LdifParser: an attribute name of 1 MB is a clean error") {
   const std::string name(1 << 20, 'a');
-  CHECK(parse_error("dn: cn=a\n" + name + ": x\n") == "x.ldif:2: attribute name longer than 1024 bytes");
+  CHECK(parse_error("dn: cn=a\n" + name + ": x\n") ==
+        "x.ldif:2: attribute name longer than 1024 bytes");
   CHECK(parse_error("dn: cn=a\n" + name + ";" + name + ": x\n") ==
         "x.ldif:2: attribute name longer than 1024 bytes");
-  CHECK(parse_error("dn: cn=a\n" + name + "\n") == "x.ldif:2: attribute name longer than 1024 bytes");
+  CHECK(parse_error("dn: cn=a\n" + name + "\n") ==
+        "x.ldif:2: attribute name longer than 1024 bytes");
   CHECK(parse_error("dn: cn=a\n" + std::string(1024, 'a') + ": x\n") == "no error");
   CHECK(parse_error("dn: cn=a\n" + std::string(1025, 'a') + ": x\n") ==
         "x.ldif:2: attribute name longer than 1024 bytes");
@@ -541,14 +566,15 @@ TEST_CASE("LdifParser: an attribute name of 1 MB is a clean error") {
 TEST_CASE("LdifParser: long lines and many values") {
   SECTION("a 1 MB value on one line") {
     const std::string value(1 << 20, 'v');
-    const auto r = parse_text("dn: cn=a\nservicePrincipalName: " + value + "\ndescription: " + value +
-                              "\nsAMAccountName: x\n");
+    const auto r = parse_text("dn: cn=a\nservicePrincipalName: " + value +
+                              "\ndescription: " + value + "\nsAMAccountName: x\n");
     REQUIRE(r.entries.size() == 1);
     CHECK(spns(r.entries[0]) == Values{value});
     CHECK(r.entries[0][Attr::sam_account_name] == Values{"x"});
   }
   SECTION("a 20 MB line across many read blocks, then a 4 MB value folded every 76 bytes") {
-    std::string text = "dn: cn=a\ndescription: " + std::string(20 << 20, 'd') + "\nservicePrincipalName: ";
+    std::string text =
+        "dn: cn=a\ndescription: " + std::string(20 << 20, 'd') + "\nservicePrincipalName: ";
     std::string folded;
     std::string expected;
     for (std::size_t i = 0; i < (4 << 20) / 76; ++i) {
@@ -647,4 +673,3 @@ TEST_CASE("LdifParser: a file truncated mid-record") {
           "x.ldif:2: line has no ':' (expected 'attribute: value')");
   }
 }
-

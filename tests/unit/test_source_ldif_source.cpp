@@ -70,7 +70,8 @@ TEST_CASE("LdifSource: errors") {
   SECTION("a search that ended early marks the scan incomplete") {
     Directory directory;
     DirectoryBuilder builder(directory);
-    std::istringstream in("dn: cn=a\nservicePrincipalName: a/b\n\nsearch: 2\nresult: 4 Size limit exceeded\n");
+    std::istringstream in(
+        "dn: cn=a\nservicePrincipalName: a/b\n\nsearch: 2\nresult: 4 Size limit exceeded\n");
     LdifSource::read_stream(in, "in.ldif", builder);
     CHECK_FALSE(directory.info().complete);
     CHECK(directory.info().incomplete_reason ==
@@ -119,11 +120,10 @@ TEST_CASE("distinct_ldif_inputs: the same export named twice is read once") {
   std::vector<std::string> warnings;
   CHECK(distinct_ldif_inputs({a, dir + "/./a.ldif", copy, other, longer}, warnings) ==
         std::vector<std::string>{a, other, longer});
-  CHECK(warnings ==
-        std::vector<std::string>{"'" + dir + "/./a.ldif' is the same file as '" + a +
-                                     "' (named twice); it was read once",
-                                 "'" + copy + "' is a byte-for-byte copy of '" + a +
-                                     "' (named twice); it was read once"});
+  CHECK(warnings == std::vector<std::string>{"'" + dir + "/./a.ldif' is the same file as '" + a +
+                                                 "' (named twice); it was read once",
+                                             "'" + copy + "' is a byte-for-byte copy of '" + a +
+                                                 "' (named twice); it was read once"});
   warnings.clear();
   CHECK(distinct_ldif_inputs({"-", a}, warnings) == std::vector<std::string>{"-", a});
   CHECK_THROWS_WITH(distinct_ldif_inputs({"-", a, "-"}, warnings),

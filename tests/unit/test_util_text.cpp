@@ -7,16 +7,15 @@
 using namespace spnscan;
 using namespace std::string_literals;
 
-TEST_CASE("escape_for_terminal: plain text and valid UTF-8 pass through")
-{
+TEST_CASE("escape_for_terminal: plain text and valid UTF-8 pass through") {
   CHECK(escape_for_terminal("HTTP/web1.contoso.com:443") == "HTTP/web1.contoso.com:443");
   CHECK(escape_for_terminal("CN=M\xC3\xBCller,DC=contoso") == "CN=M\xC3\xBCller,DC=contoso");
-  CHECK(escape_for_terminal("\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x94\x91") == "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x94\x91");
+  CHECK(escape_for_terminal("\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x94\x91") ==
+        "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x94\x91");
   CHECK(escape_for_terminal("") == "");
 }
 
-TEST_CASE("escape_for_terminal: C0 controls and DEL become \\xNN")
-{
+TEST_CASE("escape_for_terminal: C0 controls and DEL become \\xNN") {
   CHECK(escape_for_terminal("a\x1b[2Jb") == "a\\x1B[2Jb");
   CHECK(escape_for_terminal("\r\n\t") == "\\x0D\\x0A\\x09");
   CHECK(escape_for_terminal(std::string("a\0b", 3)) == "a\\x00b");
@@ -24,37 +23,36 @@ TEST_CASE("escape_for_terminal: C0 controls and DEL become \\xNN")
   CHECK(escape_for_terminal("x\x7fy") == "x\\x7Fy");
 }
 
-TEST_CASE("escape_for_terminal: backslash is doubled")
-{
+TEST_CASE("escape_for_terminal: backslash is doubled") {
   CHECK(escape_for_terminal("CN=Smith\\, John") == "CN=Smith\\\\, John");
   // A literal backslash-x text cannot pass for an escaped byte.
   CHECK(escape_for_terminal("\\x1B") == "\\\\x1B");
 }
 
-TEST_CASE("escape_for_terminal: C1 controls, as UTF-8 and as raw bytes")
-{
-  CHECK(escape_for_terminal("a\xC2\x85" "b") == "a\\u{0085}b");
+TEST_CASE("escape_for_terminal: C1 controls, as UTF-8 and as raw bytes") {
+  CHECK(escape_for_terminal("a\xC2\x85"
+                            "b") == "a\\u{0085}b");
   CHECK(escape_for_terminal("\xC2\x80\xC2\x9F") == "\\u{0080}\\u{009F}");
   CHECK(escape_for_terminal("\xC2\xA9") == "\xC2\xA9"); // U+00A9 is printable
-  CHECK(escape_for_terminal("a\x9b" "31mb") == "a\\x9B31mb");
+  CHECK(escape_for_terminal("a\x9b"
+                            "31mb") == "a\\x9B31mb");
   CHECK(escape_for_terminal("\x80\x9f") == "\\x80\\x9F");
 }
 
-TEST_CASE("escape_for_terminal: bidi controls and line separators")
-{
-  CHECK(escape_for_terminal("a\xE2\x80\xAE" "b") == "a\\u{202E}b");
-  CHECK(escape_for_terminal("\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD")
-        == "\\u{202A}\\u{202B}\\u{202C}\\u{202D}");
-  CHECK(escape_for_terminal("\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9")
-        == "\\u{2066}\\u{2067}\\u{2068}\\u{2069}");
+TEST_CASE("escape_for_terminal: bidi controls and line separators") {
+  CHECK(escape_for_terminal("a\xE2\x80\xAE"
+                            "b") == "a\\u{202E}b");
+  CHECK(escape_for_terminal("\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAC\xE2\x80\xAD") ==
+        "\\u{202A}\\u{202B}\\u{202C}\\u{202D}");
+  CHECK(escape_for_terminal("\xE2\x81\xA6\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9") ==
+        "\\u{2066}\\u{2067}\\u{2068}\\u{2069}");
   CHECK(escape_for_terminal("\xE2\x80\x8E\xE2\x80\x8F") == "\\u{200E}\\u{200F}");
   CHECK(escape_for_terminal("\xD8\x9C") == "\\u{061C}");
   CHECK(escape_for_terminal("\xE2\x80\xA8\xE2\x80\xA9") == "\\u{2028}\\u{2029}");
   CHECK(escape_for_terminal("\xE2\x80\x94") == "\xE2\x80\x94"); // em dash is fine
 }
 
-TEST_CASE("escape_for_terminal: invisible characters and look-alike spaces become \\u{NNNN}")
-{
+TEST_CASE("escape_for_terminal: invisible characters and look-alike spaces become \\u{NNNN}") {
   CHECK(escape_for_terminal("HTTP/web\u200B01") == "HTTP/web\\u{200B}01");
   CHECK(escape_for_terminal("\u00AD\u2060\uFEFF\u200D") == "\\u{00AD}\\u{2060}\\u{FEFF}\\u{200D}");
   CHECK(escape_for_terminal("a\u00A0b\u3000c\u2009d") == "a\\u{00A0}b\\u{3000}c\\u{2009}d");
@@ -63,8 +61,7 @@ TEST_CASE("escape_for_terminal: invisible characters and look-alike spaces becom
   CHECK(escape_for_terminal("\u0430") == "\u0430");
 }
 
-TEST_CASE("escape_for_display and show_value: what the reports show")
-{
+TEST_CASE("escape_for_display and show_value: what the reports show") {
   // Nothing to escape but backslashes: shown as the directory holds it.
   CHECK(escape_for_display("CN=Smith\\, John,DC=contoso") == "CN=Smith\\, John,DC=contoso");
   CHECK(escape_for_display("CN=Smith\\, John\x07") == "CN=Smith\\\\, John\\x07");
@@ -78,24 +75,27 @@ TEST_CASE("escape_for_display and show_value: what the reports show")
   CHECK(show_value("HTTP/web01") != show_value("HTTP/web01\u200B"));
 }
 
-TEST_CASE("escape_for_terminal: invalid UTF-8 bytes become \\xNN each")
-{
-  CHECK(escape_for_terminal("a\xff" "b") == "a\\xFFb");
-  CHECK(escape_for_terminal("\xC0\xAF") == "\\xC0\\xAF");             // overlong '/'
-  CHECK(escape_for_terminal("\xE0\x80\xAF") == "\\xE0\\x80\\xAF");    // overlong
-  CHECK(escape_for_terminal("\xED\xA0\x80") == "\\xED\\xA0\\x80");    // surrogate
+TEST_CASE("escape_for_terminal: invalid UTF-8 bytes become \\xNN each") {
+  CHECK(escape_for_terminal("a\xff"
+                            "b") == "a\\xFFb");
+  CHECK(escape_for_terminal("\xC0\xAF") == "\\xC0\\xAF");                   // overlong '/'
+  CHECK(escape_for_terminal("\xE0\x80\xAF") == "\\xE0\\x80\\xAF");          // overlong
+  CHECK(escape_for_terminal("\xED\xA0\x80") == "\\xED\\xA0\\x80");          // surrogate
   CHECK(escape_for_terminal("\xF4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80"); // > U+10FFFF
-  CHECK(escape_for_terminal("\xE2\x82" "A") == "\\xE2\\x82A");        // truncated
-  CHECK(escape_for_terminal("end\xE2\x82") == "end\\xE2\\x82");       // truncated at the end
+  CHECK(escape_for_terminal("\xE2\x82"
+                            "A") == "\\xE2\\x82A");             // truncated
+  CHECK(escape_for_terminal("end\xE2\x82") == "end\\xE2\\x82"); // truncated at the end
 }
 
-TEST_CASE("to_valid_utf8: replaces each invalid byte and says so")
-{
+TEST_CASE("to_valid_utf8: replaces each invalid byte and says so") {
   bool replaced = false;
   CHECK(to_valid_utf8("M\xC3\xBCller \xE2\x80\xAE", replaced) == "M\xC3\xBCller \xE2\x80\xAE");
   CHECK_FALSE(replaced);
 
-  CHECK(to_valid_utf8("a\xff" "b", replaced) == "a\xEF\xBF\xBD" "b");
+  CHECK(to_valid_utf8("a\xff"
+                      "b",
+                      replaced) == "a\xEF\xBF\xBD"
+                                   "b");
   CHECK(replaced);
 
   replaced = false;

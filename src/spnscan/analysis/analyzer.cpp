@@ -29,8 +29,8 @@ struct Worker {
 
 // Runs the per-SPN rules over accounts [first, end), hashing each SPN's key for the index
 // (into `hashes`, when given) and noting the alias SPNs.
-void per_spn_pass(const RuleContext& ctx, const Passes& passes, Worker& worker,
-                  std::size_t first, std::size_t end, std::vector<std::uint64_t>* hashes) {
+void per_spn_pass(const RuleContext& ctx, const Passes& passes, Worker& worker, std::size_t first,
+                  std::size_t end, std::vector<std::uint64_t>* hashes) {
   try {
     const Directory& dir = ctx.directory();
     Canonical canon;

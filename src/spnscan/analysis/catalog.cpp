@@ -36,8 +36,8 @@ std::size_t rule_rank(const Rule* rule) {
 }
 
 std::vector<std::string> default_host_bound_classes() {
-  return {"HOST", "RestrictedKrbHost", "cifs", "ldap", "GC", "exchangeMDB", "exchangeRFR",
-          "exchangeAB"};
+  return {"HOST", "RestrictedKrbHost", "cifs",        "ldap",
+          "GC",   "exchangeMDB",       "exchangeRFR", "exchangeAB"};
 }
 
 std::string Words::accounts(const std::vector<AccountRef>& list) const {

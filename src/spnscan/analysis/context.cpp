@@ -29,8 +29,7 @@ std::vector<std::size_t> RuleContext::owners(const std::vector<std::uint32_t>& s
   return out;
 }
 
-Removal RuleContext::removal_of(std::size_t account,
-                                const std::vector<std::uint32_t>& spns) const {
+Removal RuleContext::removal_of(std::size_t account, const std::vector<std::uint32_t>& spns) const {
   Removal removal{ref(account), {}};
   for (auto s : spns) {
     if (m_dir.spn_owner(s) == account) {

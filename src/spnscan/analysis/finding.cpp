@@ -36,6 +36,8 @@ AccountRef account_ref(const AccountView& account) {
   return r;
 }
 
-std::string_view Finding::rule_id() const { return rule != nullptr ? rule->id : std::string_view(); }
+std::string_view Finding::rule_id() const {
+  return rule != nullptr ? rule->id : std::string_view();
+}
 
 } // namespace spnscan

@@ -39,8 +39,7 @@ public:
   }
 
   // Calls f(value) for each value inserted with a hash that has the same tag and home slot.
-  template <typename F>
-  void for_each(std::uint64_t hash, F&& f) const {
+  template <typename F> void for_each(std::uint64_t hash, F&& f) const {
     const std::uint32_t t = tag(hash);
     for (std::size_t i = home(hash); m_slots[i].value_plus_one != 0; i = next(i)) {
       if (m_slots[i].tag == t) {

@@ -8,8 +8,12 @@ namespace spnscan {
 
 namespace {
 
-std::string host_key(std::string_view host) { return ascii_lower(without_trailing_dot(host)); }
-std::string short_key(std::string_view sam) { return ascii_lower(without_dollar(sam)); }
+std::string host_key(std::string_view host) {
+  return ascii_lower(without_trailing_dot(host));
+}
+std::string short_key(std::string_view sam) {
+  return ascii_lower(without_dollar(sam));
+}
 
 } // namespace
 

@@ -9,7 +9,8 @@
 
 namespace spnscan {
 
-Decision RuleContext::decide(const Canonical& canon, const std::vector<std::size_t>& holders) const {
+Decision RuleContext::decide(const Canonical& canon,
+                             const std::vector<std::size_t>& holders) const {
   Decision d;
   const auto holds = [&](std::size_t a) {
     return std::find(holders.begin(), holders.end(), a) != holders.end();
@@ -38,7 +39,9 @@ Decision RuleContext::decide(const Canonical& canon, const std::vector<std::size
     }
     if (named.size() > 1 && enabled_named.size() == 1) {
       d.keeper = enabled_named.front();
-      d.reason = {KeepReason::Kind::enabled_named_computer, std::string(canon.parsed->host), {},
+      d.reason = {KeepReason::Kind::enabled_named_computer,
+                  std::string(canon.parsed->host),
+                  {},
                   named.size()};
       return d;
     }

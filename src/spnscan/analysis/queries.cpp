@@ -34,7 +34,9 @@ bool wildcard_match(std::string_view pattern, std::string_view text) {
   std::size_t t = 0;
   std::size_t star = std::string_view::npos;
   std::size_t mark = 0;
-  const auto same = [](char a, char b) { return iequals(std::string_view(&a, 1), std::string_view(&b, 1)); };
+  const auto same = [](char a, char b) {
+    return iequals(std::string_view(&a, 1), std::string_view(&b, 1));
+  };
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
@@ -165,8 +167,7 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
       const auto existing = directory.spn(s);
       const std::string existing_key = spn_key(existing);
       if (existing_key == key) {
-        out.push_back(
-            {"duplicate-spn", std::string(existing), account_ref(owner)});
+        out.push_back({"duplicate-spn", std::string(existing), account_ref(owner)});
         continue;
       }
       const auto parsed_existing = parse_spn(existing);
@@ -179,8 +180,7 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
       // host/X exists and we add alias/X, or alias/X exists and we add host/X.
       if ((wanted_target && *wanted_target == other_class) ||
           (other_target && *other_target == wanted_class)) {
-        out.push_back(
-            {"spn-alias-collision", std::string(existing), account_ref(owner)});
+        out.push_back({"spn-alias-collision", std::string(existing), account_ref(owner)});
       }
     }
   }

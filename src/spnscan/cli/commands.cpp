@@ -89,7 +89,7 @@ std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& direc
         "krbtgt, so the search base ({}) or the read permissions of the bind are probably "
         "wrong (an anonymous or restricted bind may not see servicePrincipalName)",
         fmt::join(directory.info().sources, ", "), read,
-        o.ldap.forest        ? std::string("the whole forest through the Global Catalog")
+        o.ldap.forest         ? std::string("the whole forest through the Global Catalog")
         : o.ldap.base.empty() ? std::string("the defaultNamingContext")
                               : "-b " + o.ldap.base);
     builder.set_incomplete(reason);
@@ -114,8 +114,7 @@ Directory read_complete(const CliOptions& o) {
 }
 
 // Writes what `write` puts into a Writer of the chosen format, to stdout or --output.
-template <typename F>
-void write_output(const CliOptions& o, bool complete, F&& write) {
+template <typename F> void write_output(const CliOptions& o, bool complete, F&& write) {
   const auto writer = o.format->make(WriterOptions{use_color(o)});
   std::ostringstream out;
   write(*writer, out);
@@ -164,7 +163,8 @@ ExitStatus run_list(const CliOptions& o) {
   const auto rows = list_spns(directory, o.accounts, not_found, without_spns);
   std::string note;
   for (const auto& a : without_spns) {
-    note += (note.empty() ? "" : "\n") + fmt::format("{} ({}) holds no SPN.", a.dn, a.sam_account_name);
+    note +=
+        (note.empty() ? "" : "\n") + fmt::format("{} ({}) holds no SPN.", a.dn, a.sam_account_name);
   }
   for (const auto& n : not_found) {
     note += (note.empty() ? "" : "\n") + fmt::format("No account named '{}'.", n);
@@ -175,9 +175,8 @@ ExitStatus run_list(const CliOptions& o) {
 
 ExitStatus run_dump(const CliOptions& o) {
   const Directory directory = read_complete(o);
-  write_output(o, true, [&](Writer& w, std::ostream& out) {
-    w.holdings(out, all_spns(directory), "");
-  });
+  write_output(o, true,
+               [&](Writer& w, std::ostream& out) { w.holdings(out, all_spns(directory), ""); });
   return ExitStatus::ok;
 }
 

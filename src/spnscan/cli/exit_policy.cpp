@@ -9,9 +9,8 @@ ExitStatus scan_exit_status(bool complete, const std::vector<Finding>& findings,
   if (!complete) {
     return ExitStatus::directory;
   }
-  if (fail_on && std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
-        return f.severity >= *fail_on;
-      })) {
+  if (fail_on && std::any_of(findings.begin(), findings.end(),
+                             [&](const Finding& f) { return f.severity >= *fail_on; })) {
     return ExitStatus::findings;
   }
   return ExitStatus::ok;

@@ -25,23 +25,28 @@ void add_source_options(CLI::App& cmd, CliOptions& o) {
       ->group("Source");
   auto& l = o.ldap;
   cmd.add_option("-H,--uri", l.uri, "LDAP URI: ldap://, ldaps:// or ldapi://")->group("Source");
-  cmd.add_option("-b,--base", l.base, "Search base (default: defaultNamingContext)")->group("Source");
+  cmd.add_option("-b,--base", l.base, "Search base (default: defaultNamingContext)")
+      ->group("Source");
   cmd.add_flag("--forest", l.forest, "Search the Global Catalog (3268/3269) for the whole forest")
       ->group("Source");
   cmd.add_option("-D,--bind-dn", l.bind_dn, "Simple bind as this DN or UPN")->group("Bind");
-  cmd.add_option("-y,--password-file", l.password_file, "Read the bind password from FILE (mode 0600)")
+  cmd.add_option("-y,--password-file", l.password_file,
+                 "Read the bind password from FILE (mode 0600)")
       ->group("Bind");
   cmd.add_flag("-W,--prompt-password", l.prompt_password, "Prompt for the bind password")
       ->group("Bind");
-  cmd.add_option("-Y,--sasl-mech", l.sasl_mech, "SASL mechanism: GSSAPI, EXTERNAL, ...")->group("Bind");
-  cmd.add_option("-U,--sasl-authcid", l.sasl_authcid, "SASL authentication identity")->group("Bind");
+  cmd.add_option("-Y,--sasl-mech", l.sasl_mech, "SASL mechanism: GSSAPI, EXTERNAL, ...")
+      ->group("Bind");
+  cmd.add_option("-U,--sasl-authcid", l.sasl_authcid, "SASL authentication identity")
+      ->group("Bind");
   cmd.add_option("-R,--sasl-realm", l.sasl_realm, "SASL realm")->group("Bind");
   cmd.add_option("-X,--sasl-authzid", l.sasl_authzid, "SASL authorization identity")->group("Bind");
   cmd.add_option("-O,--sasl-secprops", l.sasl_secprops, "SASL security properties")->group("Bind");
   cmd.add_flag("-N,--sasl-nocanon", l.sasl_no_canon, "Do not canonicalise the SASL host name")
       ->group("Bind");
   cmd.add_flag("-Z,--starttls", l.starttls, "Issue StartTLS; a refusal is fatal")->group("TLS");
-  cmd.add_option("--ca-file", l.ca_file, "PEM file of CAs that sign the server certificate")->group("TLS");
+  cmd.add_option("--ca-file", l.ca_file, "PEM file of CAs that sign the server certificate")
+      ->group("TLS");
   cmd.add_flag_callback(
          "--insecure-skip-verify", [&l]() { l.tls_verify = false; },
          "Do not verify the server certificate (warns)")

@@ -26,8 +26,8 @@ struct CliOptions {
   LdapOptions ldap;
   // Output.
   const Format* format = &formats().front(); // text
-  std::string output;        // --output FILE; empty or "-" = stdout
-  bool output_given = false; // --output was given (an empty FILE is refused)
+  std::string output;                        // --output FILE; empty or "-" = stdout
+  bool output_given = false;                 // --output was given (an empty FILE is refused)
   std::optional<Severity> fail_on = Severity::warning; // nullopt = never
   ColorMode color = ColorMode::automatic;
   // Analysis.

@@ -63,7 +63,7 @@ void emit(const CliOptions& o, const std::string& content, bool complete) {
     // A reader that stopped reading (spnscan dump | head -1) is not an error worth a message.
     if (error != 0 && error != EPIPE) {
       throw OutputError("cannot write the report to standard output: " +
-                       platform::error_text(error));
+                        platform::error_text(error));
     }
     return;
   }

@@ -60,7 +60,6 @@ inline constexpr std::uint32_t k_rid_krbtgt = 502;
 // not a well-formed SID (revision 1, count matching the length) with a RID, saying what is wrong.
 Expected<std::uint32_t> sid_rid(std::string_view sid_bytes);
 
-
 // The facts the classifier looks at, already decoded from the entry.
 struct AccountFacts {
   std::vector<std::string_view> object_classes;

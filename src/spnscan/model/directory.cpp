@@ -140,11 +140,12 @@ std::uint32_t parse_u32(const RawEntry& entry, Attr attr, const std::string& tex
   const auto* first = text.data();
   const auto* last = first + text.size();
   const auto [end, ec] = std::from_chars(first, last, value);
-  if (text.empty() || ec != std::errc() || end != last || value < std::numeric_limits<std::int32_t>::min() ||
+  if (text.empty() || ec != std::errc() || end != last ||
+      value < std::numeric_limits<std::int32_t>::min() ||
       value > std::numeric_limits<std::uint32_t>::max()) {
-    throw InputError(entry.origin + ": entry '" + entry.dn + "': " +
-                     std::string(k_attr_names[static_cast<std::size_t>(attr)]) + " value '" + text +
-                     "' is not a 32-bit number");
+    throw InputError(entry.origin + ": entry '" + entry.dn +
+                     "': " + std::string(k_attr_names[static_cast<std::size_t>(attr)]) +
+                     " value '" + text + "' is not a 32-bit number");
   }
   return static_cast<std::uint32_t>(value);
 }
@@ -201,8 +202,9 @@ void DirectoryBuilder::add(const RawEntry& entry) {
     if (rid) {
       facts.rid = *rid;
     } else {
-      warn(entry.origin + ": entry '" + entry.dn + "': objectSid is not a well-formed binary SID (" +
-           rid.error() + "); RID-based checks skip it");
+      warn(entry.origin + ": entry '" + entry.dn +
+           "': objectSid is not a well-formed binary SID (" + rid.error() +
+           "); RID-based checks skip it");
     }
   }
   if (!entry[Attr::sam_account_name].empty()) {
@@ -218,8 +220,9 @@ void DirectoryBuilder::add(const RawEntry& entry) {
   view.kind = classify(facts);
   view.rid = facts.rid.value_or(0);
   const auto& admin_count = entry[Attr::admin_count];
-  view.privileged = view.rid == k_rid_administrator ||
-                    (!admin_count.empty() && parse_u32(entry, Attr::admin_count, admin_count.front()) == 1);
+  view.privileged =
+      view.rid == k_rid_administrator ||
+      (!admin_count.empty() && parse_u32(entry, Attr::admin_count, admin_count.front()) == 1);
   view.disabled = (facts.user_account_control.value_or(0) & uac::k_accountdisable) != 0;
   view.spns_truncated = !entry.spn_range.empty();
   if (view.spns_truncated) {
@@ -336,9 +339,8 @@ void DirectoryBuilder::finish() {
   for (const auto& ref : m_references) {
     const std::string dn = url_dn(ref.url);
     bool covered = dn_within(m_spn_mappings_dn, dn);
-    for (std::size_t a = 0; !covered && m_references.size() <= k_max_checked &&
-                            a < m_dir.account_count();
-         ++a) {
+    for (std::size_t a = 0;
+         !covered && m_references.size() <= k_max_checked && a < m_dir.account_count(); ++a) {
       covered = dn_within(m_dir.account(a).dn, dn);
     }
     if (!covered) {

@@ -6,8 +6,8 @@
 #include "spnscan/model/text_pool.hpp"
 
 #include <chrono>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -182,7 +182,7 @@ private:
   std::vector<std::uint64_t> m_dn_hashes;
   std::vector<std::uint32_t> m_dn_accounts;
   std::size_t m_dn_count = 0;
-  std::uint64_t m_repeated = 0;       // entries whose DN had been read before
+  std::uint64_t m_repeated = 0;        // entries whose DN had been read before
   std::uint64_t m_repeated_differ = 0; // ... with other SPNs than the first
   std::string m_repeated_example;
 };

@@ -5,9 +5,8 @@
 namespace spnscan {
 
 const std::array<std::string_view, k_attr_count> k_attr_names = {
-    "objectClass",  "sAMAccountName", "sAMAccountType",       "userAccountControl",
-    "objectSid",    "adminCount",     "dNSHostName",          "servicePrincipalName",
-    "sPNMappings",
+    "objectClass", "sAMAccountName", "sAMAccountType",       "userAccountControl", "objectSid",
+    "adminCount",  "dNSHostName",    "servicePrincipalName", "sPNMappings",
 };
 
 std::optional<Attr> attr_from_name(std::string_view name) {

@@ -8,7 +8,9 @@ namespace spnscan {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string hex_byte(unsigned char c) {
   static constexpr char k_digits[] = "0123456789ABCDEF";
@@ -17,7 +19,9 @@ std::string hex_byte(unsigned char c) {
 
 } // namespace
 
-std::string_view Spn::host_for_compare() const { return without_trailing_dot(host); }
+std::string_view Spn::host_for_compare() const {
+  return without_trailing_dot(host);
+}
 
 Expected<Spn> parse_spn(std::string_view text) {
   if (text.empty()) {
@@ -42,7 +46,8 @@ Expected<Spn> parse_spn(std::string_view text) {
       } else if (name_slash == std::string_view::npos) {
         name_slash = i;
       }
-    } else if (c == ':' && name_slash == std::string_view::npos && colon == std::string_view::npos) {
+    } else if (c == ':' && name_slash == std::string_view::npos &&
+               colon == std::string_view::npos) {
       colon = i; // the first ':' before the service name (may still be in the class: checked below)
     }
   }
@@ -75,7 +80,7 @@ Expected<Spn> parse_spn(std::string_view text) {
   // A DNS name has at most 255 octets and a NetBIOS name 15: nothing longer names a host.
   if (spn.host.size() > k_max_host) {
     return fail("host of " + std::to_string(spn.host.size()) + " bytes (a host name has at most " +
-           std::to_string(k_max_host) + ")");
+                std::to_string(k_max_host) + ")");
   }
   if (port_at != host_end) {
     spn.port_text = text.substr(port_at + 1, host_end - port_at - 1);

@@ -51,5 +51,4 @@ std::string spn_key(std::string_view text);
 // Appends the comparison form of a parsed SPN to out (no allocation when out has room).
 void append_spn_key(const Spn& spn, std::string& out);
 
-
 } // namespace spnscan

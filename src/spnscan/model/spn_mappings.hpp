@@ -25,7 +25,6 @@ public:
   // Case-insensitive.
   std::optional<std::string_view> target_of(std::string_view alias_class) const;
 
-
 private:
   std::map<std::string, std::string, std::less<>> m_alias_to_target;
 };

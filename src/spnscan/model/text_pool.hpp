@@ -72,9 +72,9 @@ private:
   char* allocate(std::size_t size, TextRef& ref);
 
   std::vector<std::unique_ptr<char[]>> m_chunks;
-  std::uint32_t m_used = 0;            // bytes used in the last regular chunk
-  std::uint32_t m_capacity = 0;        // its size (chunks grow to k_chunk_size)
-  std::uint32_t m_last_regular = 0;    // index of the chunk small strings go to
+  std::uint32_t m_used = 0;         // bytes used in the last regular chunk
+  std::uint32_t m_capacity = 0;     // its size (chunks grow to k_chunk_size)
+  std::uint32_t m_last_regular = 0; // index of the chunk small strings go to
   std::uint64_t m_bytes = 0;
 };
 
@@ -82,8 +82,7 @@ private:
 // array never holds a doubled copy of itself while growing, so its peak is its size plus at most
 // one chunk. Index lookup is a shift and a mask. The first chunk starts small and doubles (its
 // elements move then: hold no reference across push_back), so a small array costs little.
-template <typename T, unsigned k_chunk_bits>
-class ChunkedArray {
+template <typename T, unsigned k_chunk_bits> class ChunkedArray {
 public:
   std::size_t size() const { return m_size; }
   bool empty() const { return m_size == 0; }

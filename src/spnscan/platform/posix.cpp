@@ -7,11 +7,10 @@
 
 #include <cerrno>
 #include <csignal>
-#include <random>
-#include <system_error>
-
 #include <fcntl.h>
+#include <random>
 #include <sys/stat.h>
+#include <system_error>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,14 +29,12 @@ public:
   int get() const { return m_fd; }
   bool valid() const { return m_fd >= 0; }
   // Closes the descriptor and returns close's result, for callers that must check it.
-  int close()
-  {
+  int close() {
     const int result = ::close(m_fd);
     m_fd = -1;
     return result;
   }
-  void reset()
-  {
+  void reset() {
     if (m_fd >= 0) {
       ::close(m_fd);
       m_fd = -1;
@@ -51,7 +48,7 @@ private:
 // --- prompt_password ---
 
 constexpr const char* k_no_terminal =
-  "cannot prompt for a password: no terminal (use -y FILE or -Y GSSAPI for unattended runs)";
+    "cannot prompt for a password: no terminal (use -y FILE or -Y GSSAPI for unattended runs)";
 
 // What a signal handler needs to give the terminal its echo back; set only while a prompt runs.
 volatile std::sig_atomic_t g_prompt_fd = -1;
@@ -59,13 +56,12 @@ termios g_saved_termios{};
 
 constexpr int k_prompt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 
-extern "C" void restore_terminal_and_reraise(int signal_number)
-{
+extern "C" void restore_terminal_and_reraise(int signal_number) {
   // tcsetattr, sigaction and raise are async-signal-safe.
   if (g_prompt_fd >= 0) {
     tcsetattr(g_prompt_fd, TCSAFLUSH, &g_saved_termios);
   }
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = SIG_DFL;
   sigemptyset(&action.sa_mask);
   sigaction(signal_number, &action, nullptr);
@@ -76,12 +72,11 @@ extern "C" void restore_terminal_and_reraise(int signal_number)
 // return, exception, and the signals that would otherwise end the process with echo still off.
 class EchoOffGuard {
 public:
-  EchoOffGuard(int fd, const termios& saved) : m_fd(fd), m_saved(saved)
-  {
+  EchoOffGuard(int fd, const termios& saved) : m_fd(fd), m_saved(saved) {
     g_saved_termios = saved;
     g_prompt_fd = fd;
     for (std::size_t i = 0; i < std::size(k_prompt_signals); ++i) {
-      struct sigaction action{};
+      struct sigaction action {};
       action.sa_handler = restore_terminal_and_reraise;
       sigemptyset(&action.sa_mask);
       sigaction(k_prompt_signals[i], &action, &m_old_actions[i]);
@@ -91,8 +86,7 @@ public:
     // TCSAFLUSH drops anything typed ahead before the prompt appeared.
     m_active = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
   }
-  ~EchoOffGuard()
-  {
+  ~EchoOffGuard() {
     if (m_active) {
       tcsetattr(m_fd, TCSAFLUSH, &m_saved);
     }
@@ -110,14 +104,13 @@ private:
   int m_fd;
   termios m_saved;
   bool m_active = false;
-  struct sigaction m_old_actions[std::size(k_prompt_signals)] {};
+  struct sigaction m_old_actions[std::size(k_prompt_signals)]{};
 };
 
 // --- write_file_atomically ---
 
 // Writes all of content to fd, looping over partial writes and EINTR; returns 0 or an errno.
-int write_all(int fd, std::string_view content)
-{
+int write_all(int fd, std::string_view content) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd, content.data(), content.size());
     if (written < 0) {
@@ -131,8 +124,7 @@ int write_all(int fd, std::string_view content)
   return 0;
 }
 
-int fsync_retrying(int fd)
-{
+int fsync_retrying(int fd) {
   while (::fsync(fd) != 0) {
     if (errno != EINTR) {
       return errno;
@@ -144,10 +136,9 @@ int fsync_retrying(int fd)
 // Creates a new file dir/.base.spnscan-XXXXXX that nobody else can have opened or linked:
 // O_EXCL refuses an existing name, O_NOFOLLOW a planted symbolic link.
 FileDescriptor create_temp_file(const std::string& dir, const std::string& base,
-                                std::string& temp_path, int& error)
-{
+                                std::string& temp_path, int& error) {
   static constexpr char k_letters[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device random;
   std::uniform_int_distribution<std::size_t> pick(0, sizeof(k_letters) - 2);
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -156,8 +147,8 @@ FileDescriptor create_temp_file(const std::string& dir, const std::string& base,
       c = k_letters[pick(random)];
     }
     temp_path = fmt::format("{}/.{}.spnscan-{}", dir, base, suffix);
-    const int fd = ::open(temp_path.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    const int fd =
+        ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0) {
       return FileDescriptor(fd);
     }
@@ -170,25 +161,21 @@ FileDescriptor create_temp_file(const std::string& dir, const std::string& base,
   return FileDescriptor();
 }
 
-[[noreturn]] void throw_write_error(const std::string& path, std::string_view step, int error)
-{
+[[noreturn]] void throw_write_error(const std::string& path, std::string_view step, int error) {
   throw OutputError(fmt::format("cannot write {}: {}: {}", path, step, error_text(error)));
 }
 
 } // namespace
 
-void prepare_process()
-{
+void prepare_process() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-bool is_terminal(std::FILE* stream)
-{
+bool is_terminal(std::FILE* stream) {
   return stream != nullptr && ::isatty(::fileno(stream)) == 1;
 }
 
-std::string prompt_password(const std::string& prompt)
-{
+std::string prompt_password(const std::string& prompt) {
   FileDescriptor tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
   termios saved{};
   if (!tty.valid() || tcgetattr(tty.get(), &saved) != 0) {
@@ -232,10 +219,11 @@ std::string prompt_password(const std::string& prompt)
   return password;
 }
 
-void write_file_atomically(const std::string& path, const std::string& content)
-{
+void write_file_atomically(const std::string& path, const std::string& content) {
   const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   if (base.empty() || base == "." || base == "..") {
     throw OutputError(fmt::format("cannot write {}: not a file name", path));
@@ -279,9 +267,8 @@ void write_file_atomically(const std::string& path, const std::string& content)
   }
 }
 
-Status secret_file(const std::string& path)
-{
-  struct stat info{};
+Status secret_file(const std::string& path) {
+  struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     return fail(error_text(errno));
   }
@@ -298,8 +285,7 @@ Status secret_file(const std::string& path)
   return fail(fmt::format("mode {:04o}: {} by group or others", mode, what));
 }
 
-std::string error_text(int error_number)
-{
+std::string error_text(int error_number) {
   return std::generic_category().message(error_number);
 }
 

@@ -16,16 +16,15 @@
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
-#include <windows.h>
-
 #include <io.h>
+#include <windows.h>
 
 namespace spnscan::platform {
 
 namespace {
 
 constexpr const char* k_no_terminal =
-  "cannot prompt for a password: no terminal (use -y FILE or -Y GSSAPI for unattended runs)";
+    "cannot prompt for a password: no terminal (use -y FILE or -Y GSSAPI for unattended runs)";
 
 // Owns a Win32 HANDLE and closes it once.
 class Handle {
@@ -38,15 +37,13 @@ public:
   HANDLE get() const { return m_handle; }
   bool valid() const { return m_handle != INVALID_HANDLE_VALUE && m_handle != nullptr; }
   // Closes the handle and returns CloseHandle's result, for callers that must check it.
-  bool close()
-  {
+  bool close() {
     const BOOL ok = CloseHandle(m_handle);
     m_handle = INVALID_HANDLE_VALUE;
     return ok != 0;
   }
   // Closes the handle held, if any, and takes ownership of handle.
-  void reset(HANDLE handle = INVALID_HANDLE_VALUE)
-  {
+  void reset(HANDLE handle = INVALID_HANDLE_VALUE) {
     if (valid()) {
       CloseHandle(m_handle);
     }
@@ -57,8 +54,7 @@ private:
   HANDLE m_handle;
 };
 
-std::string narrow(std::wstring_view text)
-{
+std::string narrow(std::wstring_view text) {
   if (text.empty()) {
     return {};
   }
@@ -74,8 +70,7 @@ std::string narrow(std::wstring_view text)
 }
 
 // Converts UTF-8 to UTF-16 for the wide Win32 calls; false when text is not valid UTF-8.
-bool widen(std::string_view text, std::wstring& out)
-{
+bool widen(std::string_view text, std::wstring& out) {
   out.clear();
   if (text.empty()) {
     return true;
@@ -92,17 +87,16 @@ bool widen(std::string_view text, std::wstring& out)
 }
 
 // Text of a GetLastError() code from the system's message table.
-std::string win32_error_text(DWORD error)
-{
+std::string win32_error_text(DWORD error) {
   wchar_t* buffer = nullptr;
   const DWORD length = FormatMessageW(
-    FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-    nullptr, error, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, error, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
   std::string text;
   if (length > 0 && buffer != nullptr) {
     text = narrow(std::wstring_view(buffer, length));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '
-                             || text.back() == '.')) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' ||
+                             text.back() == '.')) {
       text.pop_back();
     }
   }
@@ -112,8 +106,7 @@ std::string win32_error_text(DWORD error)
   return text.empty() ? fmt::format("Windows error {}", error) : text;
 }
 
-[[noreturn]] void throw_write_error(const std::string& path, std::string_view step, DWORD error)
-{
+[[noreturn]] void throw_write_error(const std::string& path, std::string_view step, DWORD error) {
   throw OutputError(fmt::format("cannot write {}: {}: {}", path, step, win32_error_text(error)));
 }
 
@@ -122,8 +115,7 @@ std::string win32_error_text(DWORD error)
 HANDLE volatile g_prompt_console = nullptr;
 DWORD volatile g_saved_console_mode = 0;
 
-BOOL WINAPI restore_console_mode(DWORD /*event*/)
-{
+BOOL WINAPI restore_console_mode(DWORD /*event*/) {
   HANDLE console = g_prompt_console;
   if (console != nullptr) {
     SetConsoleMode(console, g_saved_console_mode);
@@ -135,17 +127,15 @@ BOOL WINAPI restore_console_mode(DWORD /*event*/)
 // normal return, exception, and Ctrl+C or Ctrl+Break ending the process.
 class EchoOffGuard {
 public:
-  EchoOffGuard(HANDLE console, DWORD saved) : m_console(console), m_saved(saved)
-  {
+  EchoOffGuard(HANDLE console, DWORD saved) : m_console(console), m_saved(saved) {
     g_saved_console_mode = saved;
     g_prompt_console = console;
     m_handler = SetConsoleCtrlHandler(restore_console_mode, TRUE) != 0;
-    const DWORD quiet = (saved & ~static_cast<DWORD>(ENABLE_ECHO_INPUT)) | ENABLE_LINE_INPUT
-                        | ENABLE_PROCESSED_INPUT;
+    const DWORD quiet = (saved & ~static_cast<DWORD>(ENABLE_ECHO_INPUT)) | ENABLE_LINE_INPUT |
+                        ENABLE_PROCESSED_INPUT;
     m_active = SetConsoleMode(console, quiet) != 0;
   }
-  ~EchoOffGuard()
-  {
+  ~EchoOffGuard() {
     if (m_active) {
       SetConsoleMode(m_console, m_saved);
     }
@@ -168,18 +158,15 @@ private:
 
 } // namespace
 
-void prepare_process()
-{
+void prepare_process() {
   // Windows has no SIGPIPE: a closed socket is an error return.
 }
 
-bool is_terminal(std::FILE* stream)
-{
+bool is_terminal(std::FILE* stream) {
   return stream != nullptr && _isatty(_fileno(stream)) != 0;
 }
 
-std::string prompt_password(const std::string& prompt)
-{
+std::string prompt_password(const std::string& prompt) {
   // CONIN$ is the console even when standard input is redirected, like /dev/tty.
   Handle console(CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
                              FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING, 0,
@@ -226,8 +213,7 @@ std::string prompt_password(const std::string& prompt)
   return password;
 }
 
-void write_file_atomically(const std::string& path, const std::string& content)
-{
+void write_file_atomically(const std::string& path, const std::string& content) {
   const std::size_t slash = path.find_last_of("/\\");
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -242,7 +228,7 @@ void write_file_atomically(const std::string& path, const std::string& content)
 
   // A new file nobody else can have opened: CREATE_NEW fails on an existing name or link.
   static constexpr char k_letters[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device random;
   std::uniform_int_distribution<std::size_t> pick(0, sizeof(k_letters) - 2);
   std::wstring wide_temp;
@@ -293,12 +279,9 @@ void write_file_atomically(const std::string& path, const std::string& content)
     // ReplaceFileW keeps the target's attributes and ACL; it needs an existing target, so a
     // first write falls back to MoveFileExW, which also covers volumes ReplaceFileW refuses.
     const bool replaced = ReplaceFileW(wide_path.c_str(), wide_temp.c_str(), nullptr,
-                                       REPLACEFILE_IGNORE_MERGE_ERRORS, nullptr, nullptr)
-                          != 0;
-    if (!replaced
-        && MoveFileExW(wide_temp.c_str(), wide_path.c_str(),
-                       MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)
-             == 0) {
+                                       REPLACEFILE_IGNORE_MERGE_ERRORS, nullptr, nullptr) != 0;
+    if (!replaced && MoveFileExW(wide_temp.c_str(), wide_path.c_str(),
+                                 MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) == 0) {
       error = GetLastError();
       step = "rename";
     }
@@ -310,14 +293,12 @@ void write_file_atomically(const std::string& path, const std::string& content)
   }
 }
 
-Status secret_file(const std::string& /*path*/)
-{
+Status secret_file(const std::string& /*path*/) {
   // Windows protects files with ACLs, not mode bits; checking them is not attempted.
   return ok();
 }
 
-std::string error_text(int error_number)
-{
+std::string error_text(int error_number) {
   return std::generic_category().message(error_number);
 }
 

@@ -11,15 +11,14 @@
 
 namespace spnscan {
 
-std::string csv_cell(std::string_view text)
-{
+std::string csv_cell(std::string_view text) {
   // Controls, bidi overrides and invalid bytes are escaped as the text report does; a cell
   // that then holds a line break got it from the writer (one command per line), not from data.
   std::string value = escape_for_display_keeping_newlines(text);
   if (!value.empty()) {
     const char first = value.front();
-    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
-        || first == '\r') {
+    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' ||
+        first == '\r') {
       value.insert(value.begin(), '\'');
     }
   }
@@ -41,8 +40,7 @@ std::string csv_cell(std::string_view text)
 
 namespace {
 
-void csv_row(std::ostream& out, const std::vector<std::string>& cells)
-{
+void csv_row(std::ostream& out, const std::vector<std::string>& cells) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     out << (i ? "," : "") << csv_cell(cells[i]);
   }
@@ -50,12 +48,11 @@ void csv_row(std::ostream& out, const std::vector<std::string>& cells)
 }
 
 constexpr const char* k_csv_header =
-  "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,account_privileged,"
-  "related_dns,remove_from,keep_on,message,setspn,powershell,keep_reason,spns";
+    "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,account_privileged,"
+    "related_dns,remove_from,keep_on,message,setspn,powershell,keep_reason,spns";
 
 // Values as CSV shows them: long ones cut (JSON carries them whole).
-std::vector<std::string> shown(const std::vector<std::string>& values)
-{
+std::vector<std::string> shown(const std::vector<std::string>& values) {
   std::vector<std::string> out;
   for (const auto& value : values) {
     out.push_back(show_value(value, k_shown_value_max));
@@ -63,8 +60,7 @@ std::vector<std::string> shown(const std::vector<std::string>& values)
   return out;
 }
 
-std::string join(const std::vector<std::string>& values, std::string_view separator)
-{
+std::string join(const std::vector<std::string>& values, std::string_view separator) {
   std::string out;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) {
@@ -75,8 +71,7 @@ std::string join(const std::vector<std::string>& values, std::string_view separa
   return out;
 }
 
-void write_scan(std::ostream& out, const std::vector<Finding>& findings)
-{
+void write_scan(std::ostream& out, const std::vector<Finding>& findings) {
   out << k_csv_header << "\r\n";
   for (const auto& finding : findings) {
     const RenderedFinding words = render(finding);
@@ -95,9 +90,9 @@ void write_scan(std::ostream& out, const std::vector<Finding>& findings)
     std::vector<std::string> powershell = words.fix.powershell;
     for (std::size_t i = 0; i < finding.choices.size(); ++i) {
       const Choice& choice = finding.choices[i];
-      const std::string label = "choice " + std::to_string(i + 1) + " of "
-                                + std::to_string(finding.choices.size()) + ", apply only one: if "
-                                + choice.keep.dn + " should keep it";
+      const std::string label = "choice " + std::to_string(i + 1) + " of " +
+                                std::to_string(finding.choices.size()) + ", apply only one: if " +
+                                choice.keep.dn + " should keep it";
       setspn.push_back("REM " + label);
       const Remediation& fix = words.choices[i].fix;
       setspn.insert(setspn.end(), fix.setspn.begin(), fix.setspn.end());
@@ -105,23 +100,23 @@ void write_scan(std::ostream& out, const std::vector<Finding>& findings)
       powershell.insert(powershell.end(), fix.powershell.begin(), fix.powershell.end());
     }
     const std::string cells[] = {
-      finding.id,
-      std::string(finding.rule_id()),
-      std::string(to_string(finding.severity)),
-      show_value(finding.spn, k_shown_value_max),
-      finding.account.dn,
-      finding.account.sam_account_name,
-      std::string(to_string(finding.account.kind)),
-      finding.account.privileged ? "true" : "false",
-      join(related_dns, "; "),
-      join(remove_from, "; "),
-      finding.keeper ? finding.keeper->account.dn : std::string(),
-      words.message,
-      // One command per line inside the quoted cell, so each can be copied as it is.
-      join(setspn, "\n"),
-      join(powershell, "\n"),
-      words.keep_reason,
-      join(shown(finding.spns), "\n"),
+        finding.id,
+        std::string(finding.rule_id()),
+        std::string(to_string(finding.severity)),
+        show_value(finding.spn, k_shown_value_max),
+        finding.account.dn,
+        finding.account.sam_account_name,
+        std::string(to_string(finding.account.kind)),
+        finding.account.privileged ? "true" : "false",
+        join(related_dns, "; "),
+        join(remove_from, "; "),
+        finding.keeper ? finding.keeper->account.dn : std::string(),
+        words.message,
+        // One command per line inside the quoted cell, so each can be copied as it is.
+        join(setspn, "\n"),
+        join(powershell, "\n"),
+        words.keep_reason,
+        join(shown(finding.spns), "\n"),
     };
     bool first = true;
     for (const auto& cell : cells) {
@@ -137,13 +132,11 @@ void write_scan(std::ostream& out, const std::vector<Finding>& findings)
 
 class CsvWriter : public Writer {
 public:
-  void scan(std::ostream& out, const ReportScan&, const std::vector<Finding>& findings) override
-  {
+  void scan(std::ostream& out, const ReportScan&, const std::vector<Finding>& findings) override {
     write_scan(out, findings);
   }
 
-  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override
-  {
+  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
     csv_row(out, {"id", "severity", "title", "explanation"});
     for (const Rule* r : rules) {
       csv_row(out, {std::string(r->id), std::string(to_string(r->severity)), std::string(r->title),
@@ -151,8 +144,8 @@ public:
     }
   }
 
-  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows, const std::string&) override
-  {
+  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows,
+                const std::string&) override {
     csv_row(out, {"spn", "account_dn", "account_sam_account_name", "account_kind"});
     for (const auto& r : rows) {
       csv_row(out, {show_value(r.spn, k_shown_value_max), r.account.dn, r.account.sam_account_name,
@@ -160,8 +153,7 @@ public:
     }
   }
 
-  void check(std::ostream& out, const CheckAnswer& answer) override
-  {
+  void check(std::ostream& out, const CheckAnswer& answer) override {
     csv_row(out, {"kind", "existing_spn", "holder_dn", "holder_sam_account_name", "holder_kind"});
     for (const auto& c : answer.conflicts) {
       csv_row(out, {c.kind, show_value(c.existing_spn, k_shown_value_max), c.holder.dn,
@@ -172,8 +164,7 @@ public:
 
 } // namespace
 
-std::unique_ptr<Writer> make_csv_writer(const WriterOptions&)
-{
+std::unique_ptr<Writer> make_csv_writer(const WriterOptions&) {
   return std::make_unique<CsvWriter>();
 }
 

@@ -113,8 +113,8 @@ void powershell_removals(const Removal& removal, std::vector<std::string>& out) 
   for (const auto& value : removal.values) {
     auto quoted = powershell_string(value);
     if (quoted && command(*quoted).size() > k_windows_max_line) {
-      quoted = fail(fmt::format("makes a command longer than Windows' {} characters",
-                                k_windows_max_line));
+      quoted = fail(
+          fmt::format("makes a command longer than Windows' {} characters", k_windows_max_line));
     }
     if (!quoted) {
       out.push_back(fmt::format("# not shown for {} ({}): the value {}; use the LDIF form",
@@ -136,8 +136,8 @@ void powershell_removals(const Removal& removal, std::vector<std::string>& out) 
 // The setspn -D commands for one account, one per value.
 void setspn_removals(const Removal& removal, std::vector<std::string>& out) {
   const std::string name = setspn_account(removal.account);
-  const auto account = name.empty() ? Expected<std::string>(fail("has no sAMAccountName"))
-                                    : cmd_argument(name);
+  const auto account =
+      name.empty() ? Expected<std::string>(fail("has no sAMAccountName")) : cmd_argument(name);
   for (const auto& value : removal.values) {
     const auto spn = cmd_argument(value);
     std::string why;
@@ -212,8 +212,9 @@ Expected<std::string> cmd_argument(std::string_view value) {
     const Utf8Char ch = decode_utf8(value, pos);
     if (ch.length == 0 || is_invisible(ch.code_point)) {
       const std::string what = first_invisible(value.substr(pos));
-      return fail("holds " + what + ", which a cmd.exe command line cannot carry "
-                            "visibly");
+      return fail("holds " + what +
+                  ", which a cmd.exe command line cannot carry "
+                  "visibly");
     }
     if (ch.code_point == '"') {
       return fail("holds a double quote (\"), which cmd.exe cannot quote");
@@ -246,7 +247,7 @@ Expected<std::string> powershell_string(std::string_view value) {
     const Utf8Char ch = decode_utf8(value, pos);
     if (ch.length == 0) {
       return fail("holds " + first_invisible(value.substr(pos)) +
-                                ", which no PowerShell string can hold");
+                  ", which no PowerShell string can hold");
     }
     if (is_invisible(ch.code_point)) {
       close_run();
@@ -330,9 +331,10 @@ Remediation build_removal(const std::vector<Removal>& removals, Aftercare afterc
   const auto check = cmd_argument(first);
   // The command ends the step, with no full stop after it: a value may end in '.' itself.
   add_step("Let the change replicate to every domain controller (or run repadmin /syncall "
-           "/AdeP)." + (check && check->size() < 1000
-                            ? " Check that the value is gone: setspn -Q " + *check
-                            : std::string(" Check in ADSI Edit that the value is gone.")));
+           "/AdeP)." +
+           (check && check->size() < 1000
+                ? " Check that the value is gone: setspn -Q " + *check
+                : std::string(" Check in ADSI Edit that the value is gone.")));
   if (aftercare == Aftercare::exchange) {
     add_step("On the Hub Transport and Unified Messaging servers, purge the machine's Kerberos "
              "tickets (klist -li 0x3e7 purge) and restart the Microsoft Exchange Transport and "

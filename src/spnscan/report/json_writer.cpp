@@ -18,7 +18,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr const char* k_replaced_warning =
-  "some directory strings were not valid UTF-8; invalid bytes were replaced with U+FFFD";
+    "some directory strings were not valid UTF-8; invalid bytes were replaced with U+FFFD";
 
 // Builds JSON values from directory text, remembering whether any of it was not valid UTF-8
 // so that the report can say so once.
@@ -26,8 +26,7 @@ class Utf8Sanitizer {
 public:
   std::string text(std::string_view value) { return to_valid_utf8(value, m_replaced); }
 
-  Json strings(const std::vector<std::string>& values)
-  {
+  Json strings(const std::vector<std::string>& values) {
     Json array = Json::array();
     for (const auto& value : values) {
       array.push_back(text(value));
@@ -35,8 +34,7 @@ public:
     return array;
   }
 
-  Json account(const AccountRef& account)
-  {
+  Json account(const AccountRef& account) {
     Json object = Json::object();
     object["dn"] = text(account.dn);
     object["sam_account_name"] = text(account.sam_account_name);
@@ -52,8 +50,7 @@ private:
   bool m_replaced = false;
 };
 
-bool valid_utf8(std::string_view text)
-{
+bool valid_utf8(std::string_view text) {
   for (std::size_t pos = 0; pos < text.size();) {
     const Utf8Char ch = decode_utf8(text, pos);
     if (ch.length == 0) {
@@ -66,39 +63,35 @@ bool valid_utf8(std::string_view text)
 
 // True when a directory string of the finding is not valid UTF-8. The words render() adds are
 // ASCII or escaped, so the raw strings decide whether the finding's JSON replaces anything.
-bool holds_invalid_utf8(const Finding& f)
-{
+bool holds_invalid_utf8(const Finding& f) {
   const auto account = [](const AccountRef& a) {
     return !valid_utf8(a.dn) || !valid_utf8(a.sam_account_name);
   };
   const auto removals = [&](const std::vector<Removal>& list) {
     return std::any_of(list.begin(), list.end(), [&](const Removal& r) {
-      return account(r.account) ||
-             !std::all_of(r.values.begin(), r.values.end(), [](const std::string& v) {
-               return valid_utf8(v);
-             });
+      return account(r.account) || !std::all_of(r.values.begin(), r.values.end(),
+                                                [](const std::string& v) { return valid_utf8(v); });
     });
   };
   return !valid_utf8(f.spn) || account(f.account) ||
-         !std::all_of(f.spns.begin(), f.spns.end(), [](const std::string& v) { return valid_utf8(v); }) ||
+         !std::all_of(f.spns.begin(), f.spns.end(),
+                      [](const std::string& v) { return valid_utf8(v); }) ||
          std::any_of(f.related.begin(), f.related.end(), account) || removals(f.removals) ||
          (f.keeper && account(f.keeper->account)) ||
          std::any_of(f.choices.begin(), f.choices.end(),
                      [&](const Choice& c) { return account(c.keep) || removals(c.removals); });
 }
 
-Json removals_json(Utf8Sanitizer& clean, const std::vector<Removal>& removals)
-{
+Json removals_json(Utf8Sanitizer& clean, const std::vector<Removal>& removals) {
   Json array = Json::array();
   for (const auto& removal : removals) {
-    array.push_back(Json{{"dn", clean.text(removal.account.dn)},
-                         {"values", clean.strings(removal.values)}});
+    array.push_back(
+        Json{{"dn", clean.text(removal.account.dn)}, {"values", clean.strings(removal.values)}});
   }
   return array;
 }
 
-Json remediation_json(Utf8Sanitizer& clean, const Remediation& fix)
-{
+Json remediation_json(Utf8Sanitizer& clean, const Remediation& fix) {
   Json remediation = Json::object();
   Json steps = Json::array();
   for (std::size_t i = 0; i < fix.adsiedit.size(); ++i) {
@@ -111,8 +104,7 @@ Json remediation_json(Utf8Sanitizer& clean, const Remediation& fix)
   return remediation;
 }
 
-Json finding_json(Utf8Sanitizer& clean, const Finding& finding)
-{
+Json finding_json(Utf8Sanitizer& clean, const Finding& finding) {
   const RenderedFinding words = render(finding);
   Json object = Json::object();
   object["id"] = clean.text(finding.id);
@@ -134,7 +126,7 @@ Json finding_json(Utf8Sanitizer& clean, const Finding& finding)
   object["remove_from"] = std::move(remove_from);
   object["keep_on"] = finding.keeper ? Json(clean.text(finding.keeper->account.dn)) : Json(nullptr);
   object["keep_reason"] =
-    words.keep_reason.empty() ? Json(nullptr) : Json(clean.text(words.keep_reason));
+      words.keep_reason.empty() ? Json(nullptr) : Json(clean.text(words.keep_reason));
   object["remove"] = removals_json(clean, finding.removals);
   Json remediation = remediation_json(clean, words.fix);
   Json choices = Json::array();
@@ -153,8 +145,7 @@ Json finding_json(Utf8Sanitizer& clean, const Finding& finding)
   return object;
 }
 
-void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings)
-{
+void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings) {
   // A first pass: the scan warnings, written before the findings, must know whether any
   // finding text will be replaced.
   Utf8Sanitizer clean;
@@ -224,14 +215,12 @@ void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Fin
   out << "\n  ]\n}\n";
 }
 
-std::string utf8(std::string_view text)
-{
+std::string utf8(std::string_view text) {
   bool replaced = false;
   return to_valid_utf8(text, replaced);
 }
 
-Json account_json(const AccountRef& a)
-{
+Json account_json(const AccountRef& a) {
   return Json{{"dn", utf8(a.dn)},
               {"sam_account_name", utf8(a.sam_account_name)},
               {"kind", std::string(to_string(a.kind))},
@@ -241,13 +230,12 @@ Json account_json(const AccountRef& a)
 
 class JsonWriter : public Writer {
 public:
-  void scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings) override
-  {
+  void scan(std::ostream& out, const ReportScan& scan,
+            const std::vector<Finding>& findings) override {
     write_scan(out, scan, findings);
   }
 
-  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override
-  {
+  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
     Json items = Json::array();
     for (const Rule* r : rules) {
       items.push_back(Json{{"id", std::string(r->id)},
@@ -258,8 +246,8 @@ public:
     out << Json{{"schema_version", 1}, {"rules", items}}.dump(2) << "\n";
   }
 
-  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows, const std::string& note) override
-  {
+  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows,
+                const std::string& note) override {
     Json items = Json::array();
     for (const auto& r : rows) {
       items.push_back(Json{{"spn", utf8(r.spn)}, {"account", account_json(r.account)}});
@@ -271,8 +259,7 @@ public:
     out << doc.dump(2) << "\n";
   }
 
-  void check(std::ostream& out, const CheckAnswer& answer) override
-  {
+  void check(std::ostream& out, const CheckAnswer& answer) override {
     Json items = Json::array();
     for (const auto& c : answer.conflicts) {
       items.push_back(Json{{"kind", c.kind},
@@ -284,15 +271,14 @@ public:
                 {"account", utf8(answer.account)},
                 {"conflict", !answer.conflicts.empty()},
                 {"conflicts", items}}
-             .dump(2)
+               .dump(2)
         << "\n";
   }
 };
 
 } // namespace
 
-std::unique_ptr<Writer> make_json_writer(const WriterOptions&)
-{
+std::unique_ptr<Writer> make_json_writer(const WriterOptions&) {
   return std::make_unique<JsonWriter>();
 }
 

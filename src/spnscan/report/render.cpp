@@ -88,7 +88,8 @@ RenderedFinding render(const Finding& finding) {
   }
   out.fix = build_removal(finding.removals, finding.aftercare);
   for (const auto& choice : finding.choices) {
-    out.choices.push_back({hint_text(choice.hint), build_removal(choice.removals, finding.aftercare)});
+    out.choices.push_back(
+        {hint_text(choice.hint), build_removal(choice.removals, finding.aftercare)});
   }
   return out;
 }

@@ -12,8 +12,8 @@
 namespace spnscan {
 
 struct RenderedChoice {
-  std::string hint;   // "likely: the only enabled holder", or empty
-  Remediation fix;    // removes the SPN from every holder but the choice's keeper
+  std::string hint; // "likely: the only enabled holder", or empty
+  Remediation fix;  // removes the SPN from every holder but the choice's keeper
 };
 
 struct RenderedFinding {

@@ -26,8 +26,7 @@ constexpr const char* k_reset = "\x1b[0m";
 // Display width of UTF-8 text in code points (escaped text is valid UTF-8), not counting the
 // ANSI colour sequences this writer adds; wide characters count as one, which only makes a line
 // wrap a little late.
-std::size_t columns(std::string_view text)
-{
+std::size_t columns(std::string_view text) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\x1b') {
@@ -50,8 +49,7 @@ public:
   TextOutput(std::ostream& out, bool color) : m_out(out), m_color(color) {}
 
   // Returns text wrapped in an ANSI colour when colour is on.
-  std::string paint(const char* color, std::string_view text) const
-  {
+  std::string paint(const char* color, std::string_view text) const {
     if (!m_color) {
       return std::string(text);
     }
@@ -63,10 +61,9 @@ public:
   // Writes text (already safe) word-wrapped at k_width: the first line after first_prefix,
   // the following ones after an indent of the same width or rest_prefix when given.
   void wrapped(std::string_view first_prefix, std::string_view text,
-               std::optional<std::string_view> rest_prefix = std::nullopt)
-  {
+               std::optional<std::string_view> rest_prefix = std::nullopt) {
     const std::string indent =
-      rest_prefix ? std::string(*rest_prefix) : std::string(columns(first_prefix), ' ');
+        rest_prefix ? std::string(*rest_prefix) : std::string(columns(first_prefix), ' ');
     std::string current(first_prefix);
     std::size_t current_columns = columns(first_prefix);
     bool empty = true;
@@ -100,8 +97,7 @@ public:
   }
 
   // Writes one command or LDIF line that a person may copy, marking it when it had to be escaped.
-  void copyable_line(std::string_view indent, std::string_view text)
-  {
+  void copyable_line(std::string_view indent, std::string_view text) {
     if (text.empty()) {
       line();
       return;
@@ -117,8 +113,7 @@ public:
     line(fmt::format("{}{}", indent, safe));
   }
 
-  void header(const ReportScan& scan)
-  {
+  void header(const ReportScan& scan) {
     const ScanInfo& info = scan.info;
     line(paint(k_bold, fmt::format("spnscan {}: SPN conflict report", k_version)));
     std::string sources;
@@ -132,9 +127,10 @@ public:
                      scan.spns == 1 ? "SPN" : "SPNs"));
     line(fmt::format("Started:      {}, took {} ms", format_rfc3339_utc(info.started_at),
                      info.duration_ms));
-    line(fmt::format("SPN aliases:  {}", info.spn_mappings_from_directory
-                                           ? "sPNMappings read from the directory"
-                                           : "default sPNMappings (not read from the directory)"));
+    line(
+        fmt::format("SPN aliases:  {}", info.spn_mappings_from_directory
+                                            ? "sPNMappings read from the directory"
+                                            : "default sPNMappings (not read from the directory)"));
     if (info.complete) {
       line("Scan:         complete");
     } else {
@@ -147,20 +143,19 @@ public:
       const std::string rule(k_width, '*');
       line();
       line(paint(k_red, rule));
-      wrapped(paint(k_red, "*** SCAN INCOMPLETE:") + " ", escape_for_display(info.incomplete_reason),
-              "***   ");
+      wrapped(paint(k_red, "*** SCAN INCOMPLETE:") + " ",
+              escape_for_display(info.incomplete_reason), "***   ");
       line("*** Part of the directory was not read, so findings may be missing.");
       line("*** Do not take this report as clean.");
       line(paint(k_red, rule));
     }
   }
 
-  void account(std::string_view label, const AccountRef& account)
-  {
+  void account(std::string_view label, const AccountRef& account) {
     wrapped(label, escape_for_display(account.dn));
     std::string details = account.sam_account_name.empty()
-                            ? std::string("no sAMAccountName")
-                            : "sAMAccountName " + show_value(account.sam_account_name);
+                              ? std::string("no sAMAccountName")
+                              : "sAMAccountName " + show_value(account.sam_account_name);
     details += ", ";
     details += to_string(account.kind);
     if (account.privileged) {
@@ -172,8 +167,7 @@ public:
     wrapped(std::string(columns(label), ' '), details);
   }
 
-  void finding(const Finding& finding)
-  {
+  void finding(const Finding& finding) {
     const char* color = finding.severity == Severity::error     ? k_red
                         : finding.severity == Severity::warning ? k_yellow
                                                                 : k_cyan;
@@ -218,9 +212,8 @@ public:
       for (std::size_t i = 0; i < finding.choices.size(); ++i) {
         const Choice& choice = finding.choices[i];
         const std::string& hint = words.choices[i].hint;
-        const std::string name = choice.keep.sam_account_name.empty()
-                                   ? choice.keep.dn
-                                   : choice.keep.sam_account_name;
+        const std::string name =
+            choice.keep.sam_account_name.empty() ? choice.keep.dn : choice.keep.sam_account_name;
         wrapped(fmt::format("  Choice {}: ", i + 1),
                 fmt::format("if {} should keep it{}:", escape_for_display(name),
                             hint.empty() ? std::string() : " (" + escape_for_display(hint) + ")"));
@@ -232,8 +225,7 @@ public:
     line();
   }
 
-  void remediation(const Remediation& fix)
-  {
+  void remediation(const Remediation& fix) {
     if (fix.adsiedit.empty() && fix.setspn.empty() && fix.powershell.empty() && fix.ldif.empty()) {
       return;
     }
@@ -241,8 +233,7 @@ public:
     fix_forms(fix);
   }
 
-  void fix_forms(const Remediation& fix)
-  {
+  void fix_forms(const Remediation& fix) {
     if (!fix.adsiedit.empty()) {
       line("    ADSI Edit:");
       for (std::size_t i = 0; i < fix.adsiedit.size(); ++i) {
@@ -274,8 +265,7 @@ public:
     }
   }
 
-  void findings(const std::vector<Finding>& all)
-  {
+  void findings(const std::vector<Finding>& all) {
     constexpr std::array<Severity, 3> order = {Severity::error, Severity::warning, Severity::info};
     constexpr std::array<const char*, 3> titles = {"Errors", "Warnings", "Info"};
     for (std::size_t group = 0; group < order.size(); ++group) {
@@ -298,8 +288,7 @@ public:
     }
   }
 
-  void summary(const ReportScan& scan, const std::vector<Finding>& all)
-  {
+  void summary(const ReportScan& scan, const std::vector<Finding>& all) {
     std::size_t errors = 0;
     std::size_t warnings = 0;
     std::size_t infos = 0;
@@ -317,8 +306,9 @@ public:
       }
     }
     if (all.empty()) {
-      line(scan.info.complete ? "No SPN conflicts found."
-                              : "No SPN conflicts found in the part of the directory that was read.");
+      line(scan.info.complete
+               ? "No SPN conflicts found."
+               : "No SPN conflicts found in the part of the directory that was read.");
     }
     line(fmt::format("{} {}, {} {}, {} info", errors, errors == 1 ? "error" : "errors", warnings,
                      warnings == 1 ? "warning" : "warnings", infos));
@@ -341,8 +331,8 @@ class TextWriter : public Writer {
 public:
   explicit TextWriter(const WriterOptions& options) : m_color(options.color) {}
 
-  void scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings) override
-  {
+  void scan(std::ostream& out, const ReportScan& scan,
+            const std::vector<Finding>& findings) override {
     TextOutput text(out, m_color);
     text.header(scan);
     text.line();
@@ -350,8 +340,7 @@ public:
     text.summary(scan, findings);
   }
 
-  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override
-  {
+  void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
     TextOutput text(out, false);
     for (const Rule* rule : rules) {
       text.line(fmt::format("{} ({}): {}", rule->id, to_string(rule->severity), rule->title));
@@ -360,8 +349,8 @@ public:
     }
   }
 
-  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows, const std::string& note) override
-  {
+  void holdings(std::ostream& out, const std::vector<SpnHolding>& rows,
+                const std::string& note) override {
     std::string last_dn;
     for (const auto& r : rows) {
       if (r.account.dn != last_dn) {
@@ -376,20 +365,21 @@ public:
     }
   }
 
-  void check(std::ostream& out, const CheckAnswer& answer) override
-  {
+  void check(std::ostream& out, const CheckAnswer& answer) override {
     const std::string spn = show_value(answer.spn, k_shown_value_max);
     const std::string account = escape_for_display(answer.account);
     if (answer.conflicts.empty()) {
       out << "No conflict: adding " << spn << " to " << account
-          << " would create neither a duplicate nor an alias collision. (spnscan changed nothing.)\n";
+          << " would create neither a duplicate nor an alias collision. (spnscan changed "
+             "nothing.)\n";
       return;
     }
     out << "Adding " << spn << " to " << account << " would conflict (spnscan changed nothing):\n";
     for (const auto& c : answer.conflicts) {
       out << "  " << c.kind << ": " << show_value(c.existing_spn, k_shown_value_max) << " on "
-          << escape_for_display(c.holder.dn) << " (" << escape_for_display(c.holder.sam_account_name)
-          << ", " << to_string(c.holder.kind) << ")\n";
+          << escape_for_display(c.holder.dn) << " ("
+          << escape_for_display(c.holder.sam_account_name) << ", " << to_string(c.holder.kind)
+          << ")\n";
     }
   }
 
@@ -399,8 +389,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<Writer> make_text_writer(const WriterOptions& options)
-{
+std::unique_ptr<Writer> make_text_writer(const WriterOptions& options) {
   return std::make_unique<TextWriter>(options);
 }
 

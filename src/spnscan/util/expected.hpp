@@ -15,10 +15,11 @@ struct Unexpected {
 };
 
 // Returns the error side of an Expected: `return fail("empty host");`.
-inline Unexpected fail(std::string error) { return Unexpected{std::move(error)}; }
+inline Unexpected fail(std::string error) {
+  return Unexpected{std::move(error)};
+}
 
-template <typename T>
-class [[nodiscard]] Expected {
+template <typename T> class [[nodiscard]] Expected {
 public:
   Expected(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
   Expected(Unexpected error) : m_state(std::in_place_index<1>, std::move(error.error)) {}
@@ -40,6 +41,8 @@ private:
 // An operation that has no value to give, only success or what went wrong.
 struct Ok {};
 using Status = Expected<Ok>;
-inline Status ok() { return Ok{}; }
+inline Status ok() {
+  return Ok{};
+}
 
 } // namespace spnscan

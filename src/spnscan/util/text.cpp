@@ -11,7 +11,9 @@ namespace spnscan {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Base64 alphabet: 0..63 for digits, 0xFF for anything else.
 constexpr std::array<std::uint8_t, 256> make_base64() {
@@ -89,15 +91,13 @@ constexpr Named k_names[] = {
 
 constexpr char k_hex_digits[] = "0123456789ABCDEF";
 
-void append_byte_escape(std::string& out, unsigned char byte)
-{
+void append_byte_escape(std::string& out, unsigned char byte) {
   out += "\\x";
   out += k_hex_digits[byte >> 4];
   out += k_hex_digits[byte & 0x0F];
 }
 
-void append_code_point_escape(std::string& out, std::uint32_t code_point)
-{
+void append_code_point_escape(std::string& out, std::uint32_t code_point) {
   out += "\\u{";
   bool started = false;
   for (int shift = 20; shift >= 0; shift -= 4) {
@@ -157,9 +157,11 @@ bool is_invisible(std::uint32_t code_point) {
   if (code_point >= 0x20 && code_point < 0x7F) {
     return false; // the common case, first
   }
-  const auto it = std::upper_bound(
-      std::begin(k_invisible), std::end(k_invisible), code_point,
-      [](std::uint32_t cp, const std::pair<std::uint32_t, std::uint32_t>& r) { return cp < r.first; });
+  const auto it =
+      std::upper_bound(std::begin(k_invisible), std::end(k_invisible), code_point,
+                       [](std::uint32_t cp, const std::pair<std::uint32_t, std::uint32_t>& r) {
+                         return cp < r.first;
+                       });
   return it != std::begin(k_invisible) && code_point <= std::prev(it)->second;
 }
 
@@ -194,9 +196,7 @@ std::string first_invisible(std::string_view text) {
   return {};
 }
 
-
-std::string escape_for_terminal(std::string_view text)
-{
+std::string escape_for_terminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;
@@ -226,8 +226,7 @@ std::string escape_for_terminal(std::string_view text)
   return out;
 }
 
-std::string escape_for_display(std::string_view text)
-{
+std::string escape_for_display(std::string_view text) {
   std::string escaped = escape_for_terminal(text);
   const auto backslashes = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\\'));
   // Only the backslashes changed: the text is shown as it is, so that a DN such as
@@ -238,8 +237,7 @@ std::string escape_for_display(std::string_view text)
   return escaped;
 }
 
-std::string show_value(std::string_view text, std::size_t max)
-{
+std::string show_value(std::string_view text, std::size_t max) {
   if (text.size() > max) {
     std::size_t cut = max;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
@@ -271,8 +269,7 @@ std::string show_value(std::string_view text, std::size_t max)
   return out;
 }
 
-std::string to_valid_utf8(std::string_view text, bool& replaced)
-{
+std::string to_valid_utf8(std::string_view text, bool& replaced) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;
@@ -290,8 +287,7 @@ std::string to_valid_utf8(std::string_view text, bool& replaced)
   return out;
 }
 
-std::string escape_for_display_keeping_newlines(std::string_view text)
-{
+std::string escape_for_display_keeping_newlines(std::string_view text) {
   std::string out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -367,7 +363,6 @@ std::string base64_encode(std::string_view bytes) {
   }
   return out;
 }
-
 
 bool base64_decode(std::string_view in, std::string& out) {
   while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) {

@@ -120,10 +120,9 @@ std::string word(const Finding& f, const Words& w) {
                "each fix names the value as that account holds it. ";
   }
   if (f.keeper) {
-    message += fmt::format("Keep it on {}: {}. Remove it from the other{}.",
-                           w.account(f.keeper->account),
-                           w.keep_reason(f.keeper->reason, f.keeper->account),
-                           d.removed > 1 ? "s" : "");
+    message +=
+        fmt::format("Keep it on {}: {}. Remove it from the other{}.", w.account(f.keeper->account),
+                    w.keep_reason(f.keeper->reason, f.keeper->account), d.removed > 1 ? "s" : "");
   } else {
     message += fmt::format(
         "spnscan cannot decide which account should keep it ({}): keep it on the one account "

@@ -51,7 +51,8 @@ extern const Rule host_bound_spn_on_user_account = {
     .explanation =
         "HOST, RestrictedKrbHost, cifs, ldap, GC, exchangeMDB, exchangeRFR and exchangeAB name "
         "services that run as the computer itself (the list can be changed with "
-        "--host-bound-classes). On a user account such an SPN captures tickets meant for the machine: "
+        "--host-bound-classes). On a user account such an SPN captures tickets meant for the "
+        "machine: "
         "file shares, RPC, LDAP or Exchange on that host fail with KRB_AP_ERR_MODIFIED or silently "
         "use NTLM. Exchange's alternate service account for a Client Access array should be a "
         "computer account for this reason. Fix: remove the value from the user account.",

@@ -43,7 +43,8 @@ std::string word(const Finding& f, const Words& w) {
       "setspn -L on the Exchange server shows nothing wrong because it lists only that "
       "account. Remove the value from {}; never remove it from the machine account.",
       w.value(f.spn), w.account(f.account),
-      f.keeper ? w.account(f.keeper->account) : std::string("the Exchange server's computer account"),
+      f.keeper ? w.account(f.keeper->account)
+               : std::string("the Exchange server's computer account"),
       w.account(f.account));
 }
 
@@ -57,10 +58,12 @@ extern const Rule smtp_spn_on_non_machine_account = {
         "Exchange's SMTP service runs as the server's computer account, so SMTP/<server> and "
         "SMTPSVC/<server> belong on that computer account only. When the same values are also on a "
         "user (often the built-in Administrator, after someone ran setspn as the wrong account), "
-        "Kerberos hands out tickets for the wrong key and Exchange servers cannot authenticate each "
+        "Kerberos hands out tickets for the wrong key and Exchange servers cannot authenticate "
+        "each "
         "other: Unified Messaging cannot submit voicemail to the Hub Transport server (event 1082, "
         "\"no Hub Transport server available\"). setspn -L on the Hub looks clean because it lists "
-        "one account at a time. Fix: remove the values from the non-machine account, never from the "
+        "one account at a time. Fix: remove the values from the non-machine account, never from "
+        "the "
         "Exchange server's computer account.",
     .pass = Pass::per_spn,
     .check_spn = check,

@@ -21,13 +21,14 @@ struct Details {
   std::string target_text; // the SPN it collides with (host/x)
   std::vector<AccountRef> alias_holders;
   std::vector<AccountRef> target_holders;
-  std::string target_class; // what sPNMappings maps the alias class to
+  std::string target_class;   // what sPNMappings maps the alias class to
   bool remove_target = false; // the fix removes the target SPN (the machine holds the alias)
 };
 
 // Samba provisions a user dns-<dc> holding DNS/<dc fqdn> while the DC's machine account holds
 // HOST/<dc fqdn>; "dns" is a host alias, but the pair is by design, not a collision.
-bool samba_dns_pair(const AccountView& alias_holder, const Spn& alias, const AccountView& host_holder) {
+bool samba_dns_pair(const AccountView& alias_holder, const Spn& alias,
+                    const AccountView& host_holder) {
   if (!iequals(alias.service_class, "DNS") || alias_holder.kind != AccountKind::user ||
       !is_machine(host_holder.kind)) {
     return false;
@@ -48,7 +49,8 @@ void check(const RuleContext& ctx, Sink& sink) {
   Canonical alias;
   for (const auto& probe : ctx.alias_probes()) {
     canonicalize(dir.spn(probe.spn), alias);
-    const std::string_view target_class = *dir.spn_mappings().target_of(alias.parsed->service_class);
+    const std::string_view target_class =
+        *dir.spn_mappings().target_of(alias.parsed->service_class);
     const std::string mapped = std::string(target_class) + alias.key.substr(alias.class_length);
     const std::size_t alias_owner = dir.spn_owner(probe.spn);
     for (const auto target_spn : ctx.spn_index().with_key(probe.target_hash, mapped)) {
@@ -154,7 +156,8 @@ std::string word(const Finding& f, const Words& w) {
 extern const Rule spn_alias_collision = {
     .id = "spn-alias-collision",
     .severity = Severity::error,
-    .title = "host/X on one account and an sPNMappings alias of host (http/X, cifs/X, ...) on another",
+    .title =
+        "host/X on one account and an sPNMappings alias of host (http/X, cifs/X, ...) on another",
     .explanation =
         "The KDC treats host/X as also covering every class that sPNMappings maps to host (http, "
         "cifs, www, rpcss, ... 53 by default). So HOST/web01 on WEB01$ and HTTP/web01 on a service "

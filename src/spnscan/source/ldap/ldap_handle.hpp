@@ -71,6 +71,8 @@ struct StringArrayFree {
 using StringArrayPtr = std::unique_ptr<char*, StringArrayFree>;
 
 // Returns the text of a libldap string, "" for null.
-inline std::string to_string(const char* text) { return text != nullptr ? std::string(text) : std::string(); }
+inline std::string to_string(const char* text) {
+  return text != nullptr ? std::string(text) : std::string();
+}
 
 } // namespace spnscan::ldap

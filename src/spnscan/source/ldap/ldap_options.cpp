@@ -1,10 +1,9 @@
 #include "spnscan/source/ldap/ldap_options.hpp"
 
-#include "spnscan/util/text.hpp"
-
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
 #include "spnscan/platform/platform.hpp"
+#include "spnscan/util/text.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -20,18 +19,15 @@ constexpr int k_max_page_size = 100000;
 // A password file larger than this is not a password file (and reading it whole is silly).
 constexpr std::streamoff k_max_password_file = 64 * 1024;
 
-
 // Throws when a SASL-only option is given without -Y.
-void require_sasl(bool given, const char* flag, const LdapOptions& options)
-{
+void require_sasl(bool given, const char* flag, const LdapOptions& options) {
   if (given && options.sasl_mech.empty()) {
-    throw UsageError(std::string(flag)
-                     + " given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+    throw UsageError(std::string(flag) +
+                     " given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
   }
 }
 
-std::optional<std::uint64_t> parse_number(std::string_view text)
-{
+std::optional<std::uint64_t> parse_number(std::string_view text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -43,8 +39,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text)
 
 } // namespace
 
-std::string uri_scheme(std::string_view uri)
-{
+std::string uri_scheme(std::string_view uri) {
   const auto pos = uri.find("://");
   if (pos == std::string_view::npos) {
     return {};
@@ -56,14 +51,12 @@ std::string uri_scheme(std::string_view uri)
   return scheme;
 }
 
-bool connection_protected(const LdapOptions& options)
-{
+bool connection_protected(const LdapOptions& options) {
   const std::string scheme = uri_scheme(options.uri);
   return scheme == "ldaps" || scheme == "ldapi" || options.starttls;
 }
 
-void validate(const LdapOptions& options)
-{
+void validate(const LdapOptions& options) {
   if (options.uri.empty()) {
     throw UsageError("-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
   }
@@ -72,8 +65,8 @@ void validate(const LdapOptions& options)
   }
   const std::string scheme = uri_scheme(options.uri);
   if (scheme != "ldap" && scheme != "ldaps" && scheme != "ldapi") {
-    throw UsageError("-H '" + options.uri + "': unsupported scheme '" + scheme
-                     + "'; use ldap://, ldaps:// or ldapi://");
+    throw UsageError("-H '" + options.uri + "': unsupported scheme '" + scheme +
+                     "'; use ldap://, ldaps:// or ldapi://");
   }
   if (options.prompt_password && !options.password_file.empty()) {
     throw UsageError("-W and -y both given: choose a password prompt (-W) or a password file (-y)");
@@ -83,8 +76,8 @@ void validate(const LdapOptions& options)
         "-D and -Y both given: -D is for a simple bind; a SASL bind takes its identity from -U");
   }
   if (options.starttls && scheme != "ldap") {
-    throw UsageError("-Z and an " + scheme + ":// URI both given: StartTLS needs an ldap:// URI"
-                     + (scheme == "ldaps" ? " (ldaps:// is TLS already)" : ""));
+    throw UsageError("-Z and an " + scheme + ":// URI both given: StartTLS needs an ldap:// URI" +
+                     (scheme == "ldaps" ? " (ldaps:// is TLS already)" : ""));
   }
   if (options.forest && scheme == "ldapi") {
     throw UsageError("--forest and an ldapi:// URI both given: the Global Catalog is reached over "
@@ -100,30 +93,27 @@ void validate(const LdapOptions& options)
     throw UsageError("-D given without a password source: add -W (prompt) or -y FILE");
   }
   if (has_password_source && options.bind_dn.empty() && options.sasl_mech.empty()) {
-    throw UsageError(std::string(options.prompt_password ? "-W" : "-y")
-                     + " given without -D or -Y: a password needs a simple bind (-D) or a SASL "
-                       "mechanism (-Y)");
+    throw UsageError(std::string(options.prompt_password ? "-W" : "-y") +
+                     " given without -D or -Y: a password needs a simple bind (-D) or a SASL "
+                     "mechanism (-Y)");
   }
   if (options.page_size < 1 || options.page_size > k_max_page_size) {
-    throw UsageError("--page-size " + std::to_string(options.page_size)
-                     + " is out of range 1..100000");
+    throw UsageError("--page-size " + std::to_string(options.page_size) +
+                     " is out of range 1..100000");
   }
   if (options.timeout_seconds <= 0) {
-    throw UsageError("--timeout " + std::to_string(options.timeout_seconds)
-                     + " is out of range: give at least 1 second");
+    throw UsageError("--timeout " + std::to_string(options.timeout_seconds) +
+                     " is out of range: give at least 1 second");
   }
   // Checked here, before any password is read or sent: a simple bind in cleartext gives the
   // password to anyone on the path, and DCs that require signing refuse it anyway.
-  if (!options.bind_dn.empty() && !connection_protected(options)
-      && !options.allow_plaintext_bind) {
-    throw UsageError("refusing a simple bind (-D) over an unencrypted connection to "
-                     + options.uri
-                     + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
+  if (!options.bind_dn.empty() && !connection_protected(options) && !options.allow_plaintext_bind) {
+    throw UsageError("refusing a simple bind (-D) over an unencrypted connection to " +
+                     options.uri + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
   }
 }
 
-std::string effective_uri(const LdapOptions& options)
-{
+std::string effective_uri(const LdapOptions& options) {
   const std::string scheme = uri_scheme(options.uri);
   if (!options.forest || (scheme != "ldap" && scheme != "ldaps")) {
     return options.uri;
@@ -140,16 +130,15 @@ std::string effective_uri(const LdapOptions& options)
   }
   // An IPv6 literal is bracketed; a port follows the closing bracket.
   const std::size_t after_host = hostport.front() == '[' ? hostport.find(']') : 0;
-  if (after_host != std::string_view::npos
-      && hostport.find(':', after_host) != std::string_view::npos) {
+  if (after_host != std::string_view::npos &&
+      hostport.find(':', after_host) != std::string_view::npos) {
     return options.uri;
   }
-  return options.uri.substr(0, host_end) + (scheme == "ldaps" ? ":3269" : ":3268")
-         + options.uri.substr(host_end);
+  return options.uri.substr(0, host_end) + (scheme == "ldaps" ? ":3269" : ":3268") +
+         options.uri.substr(host_end);
 }
 
-void strip_one_newline(std::string& text)
-{
+void strip_one_newline(std::string& text) {
   if (text.size() >= 2 && text.compare(text.size() - 2, 2, "\r\n") == 0) {
     text.resize(text.size() - 2);
   } else if (!text.empty() && text.back() == '\n') {
@@ -157,8 +146,7 @@ void strip_one_newline(std::string& text)
   }
 }
 
-std::string read_password_file(const std::string& path)
-{
+std::string read_password_file(const std::string& path) {
   const Status secret = platform::secret_file(path);
   if (!secret) {
     throw UsageError("password file '" + path + "': " + secret.error() + "; chmod 600 it");
@@ -185,8 +173,7 @@ std::string read_password_file(const std::string& path)
   return password;
 }
 
-Expected<ValueRange> parse_range_option(std::string_view options)
-{
+Expected<ValueRange> parse_range_option(std::string_view options) {
   const std::string_view all = options;
   while (!options.empty()) {
     const std::size_t semi = options.find(';');

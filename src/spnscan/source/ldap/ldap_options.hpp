@@ -13,24 +13,24 @@ namespace spnscan {
 // same thing, so AD administrators can reuse what they know; the CLI fills this struct and
 // validate() checks it before anything touches the network.
 struct LdapOptions {
-  std::string uri;                 // -H: ldap://, ldaps:// or ldapi:// URI of one server
-  std::string base;                // -b: search base; empty = defaultNamingContext of the RootDSE
-  std::string bind_dn;             // -D: DN or UPN for a simple bind
-  std::string password_file;       // -y: file holding the password (mode 0600, one line)
-  bool prompt_password = false;    // -W: ask for the password on the terminal
-  std::string sasl_mech;           // -Y: SASL mechanism (GSSAPI, EXTERNAL, ...); empty = no SASL
-  std::string sasl_authcid;        // -U: SASL authentication identity
-  std::string sasl_realm;          // -R: SASL realm
-  std::string sasl_authzid;        // -X: SASL authorization identity
-  std::string sasl_secprops;       // -O: SASL security properties, e.g. "maxssf=0"
-  bool sasl_no_canon = false;      // -N: do not canonicalise the host name for SASL
-  bool starttls = false;           // -Z: StartTLS on ldap://; a refusal is fatal
-  std::string ca_file;             // --ca-file: PEM file of CAs trusted for the server cert
-  bool tls_verify = true;          // false with --insecure-skip-verify (warned about)
+  std::string uri;                   // -H: ldap://, ldaps:// or ldapi:// URI of one server
+  std::string base;                  // -b: search base; empty = defaultNamingContext of the RootDSE
+  std::string bind_dn;               // -D: DN or UPN for a simple bind
+  std::string password_file;         // -y: file holding the password (mode 0600, one line)
+  bool prompt_password = false;      // -W: ask for the password on the terminal
+  std::string sasl_mech;             // -Y: SASL mechanism (GSSAPI, EXTERNAL, ...); empty = no SASL
+  std::string sasl_authcid;          // -U: SASL authentication identity
+  std::string sasl_realm;            // -R: SASL realm
+  std::string sasl_authzid;          // -X: SASL authorization identity
+  std::string sasl_secprops;         // -O: SASL security properties, e.g. "maxssf=0"
+  bool sasl_no_canon = false;        // -N: do not canonicalise the host name for SASL
+  bool starttls = false;             // -Z: StartTLS on ldap://; a refusal is fatal
+  std::string ca_file;               // --ca-file: PEM file of CAs trusted for the server cert
+  bool tls_verify = true;            // false with --insecure-skip-verify (warned about)
   bool allow_plaintext_bind = false; // --allow-plaintext-bind: simple bind without TLS
-  int timeout_seconds = 30;        // --timeout: connect, each operation and each reply wait
-  int page_size = 1000;            // --page-size: paged-results page size (RFC 2696)
-  bool forest = false;             // --forest: search the Global Catalog from base ""
+  int timeout_seconds = 30;          // --timeout: connect, each operation and each reply wait
+  int page_size = 1000;              // --page-size: paged-results page size (RFC 2696)
+  bool forest = false;               // --forest: search the Global Catalog from base ""
 };
 
 // Throws UsageError naming both options when choices clash or a value is out of range
@@ -61,8 +61,8 @@ std::string read_password_file(const std::string& path);
 // The value range of an attribute option such as "range=0-1499" or "range=1500-*".
 struct ValueRange {
   std::uint64_t low = 0;
-  std::uint64_t high = 0;   // meaningless when last
-  bool last = false;        // the option ended in "-*": no more values after these
+  std::uint64_t high = 0; // meaningless when last
+  bool last = false;      // the option ended in "-*": no more values after these
   bool operator==(const ValueRange&) const = default;
 };
 

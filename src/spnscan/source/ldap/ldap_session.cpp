@@ -1,10 +1,9 @@
 #include "spnscan/source/ldap/ldap_session.hpp"
 
-#include "spnscan/util/text.hpp"
-
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
 #include "spnscan/platform/platform.hpp"
+#include "spnscan/util/text.hpp"
 
 #include <sasl/sasl.h>
 
@@ -36,14 +35,12 @@ public:
   Secret(const Secret&) = delete;
   Secret& operator=(const Secret&) = delete;
   ~Secret() { wipe(); }
-  Secret& operator=(std::string value)
-  {
+  Secret& operator=(std::string value) {
     wipe();
     m_value = std::move(value);
     return *this;
   }
-  void wipe()
-  {
+  void wipe() {
     volatile char* p = m_value.data();
     for (std::size_t i = 0; i < m_value.size(); ++i) {
       p[i] = '\0';
@@ -69,8 +66,7 @@ struct SaslDefaults {
 
 // Answers one SASL interaction from the options, like lutil_sasl_interact in LDAP_SASL_QUIET
 // mode: never prompts except for a password, which goes through platform::prompt_password.
-int answer(SaslDefaults& defaults, sasl_interact_t& interact)
-{
+int answer(SaslDefaults& defaults, sasl_interact_t& interact) {
   const LdapOptions& options = *defaults.options;
   const char* value = static_cast<const char*>(interact.defresult);
   switch (interact.id) {
@@ -90,20 +86,20 @@ int answer(SaslDefaults& defaults, sasl_interact_t& interact)
   case SASL_CB_PASS:
     if (defaults.password.empty()) {
       defaults.password = platform::prompt_password(
-          "SASL password" + (options.sasl_authcid.empty() ? "" : " for " + options.sasl_authcid)
-          + ": ");
+          "SASL password" + (options.sasl_authcid.empty() ? "" : " for " + options.sasl_authcid) +
+          ": ");
     }
     value = defaults.password.value().c_str();
     break;
   default:
-    defaults.refusal = "the SASL mechanism " + options.sasl_mech
-                       + " asked an interactive question (" + std::to_string(interact.id)
-                       + "), which spnscan does not answer";
+    defaults.refusal = "the SASL mechanism " + options.sasl_mech +
+                       " asked an interactive question (" + std::to_string(interact.id) +
+                       "), which spnscan does not answer";
     return LDAP_OTHER;
   }
   if ((value == nullptr || *value == '\0') && interact.id != SASL_CB_USER) {
-    defaults.refusal = std::string("the SASL mechanism ") + options.sasl_mech + " needs "
-                       + (interact.id == SASL_CB_GETREALM ? "a realm (-R)" : "an identity (-U)");
+    defaults.refusal = std::string("the SASL mechanism ") + options.sasl_mech + " needs " +
+                       (interact.id == SASL_CB_GETREALM ? "a realm (-R)" : "an identity (-U)");
     return LDAP_OTHER;
   }
   interact.result = value != nullptr ? value : "";
@@ -112,8 +108,7 @@ int answer(SaslDefaults& defaults, sasl_interact_t& interact)
 }
 
 // The LDAP_SASL_INTERACT_PROC: no exception may cross libldap, so it is stored and rethrown.
-int sasl_interact(LDAP* /*ld*/, unsigned /*flags*/, void* defaults_ptr, void* interact_ptr)
-{
+int sasl_interact(LDAP* /*ld*/, unsigned /*flags*/, void* defaults_ptr, void* interact_ptr) {
   auto& defaults = *static_cast<SaslDefaults*>(defaults_ptr);
   try {
     for (auto* interact = static_cast<sasl_interact_t*>(interact_ptr);
@@ -130,9 +125,7 @@ int sasl_interact(LDAP* /*ld*/, unsigned /*flags*/, void* defaults_ptr, void* in
   }
 }
 
-
-std::string get_string_option(LDAP* ld, int option)
-{
+std::string get_string_option(LDAP* ld, int option) {
   char* raw = nullptr;
   if (ldap_get_option(ld, option, &raw) != LDAP_OPT_SUCCESS) {
     return {};
@@ -146,19 +139,16 @@ int k_on = 1;
 
 } // namespace
 
-std::string printable(std::string_view text)
-{
-  while (!text.empty()
-         && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r'
-             || text.back() == '\t')) {
+std::string printable(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
+                           text.back() == '\t')) {
     text.remove_suffix(1);
   }
   return spnscan::printable(text, std::string_view::npos);
 }
 
 std::string error_text(std::string_view prefix, int code, std::string_view matched,
-                       std::string_view diagnostic)
-{
+                       std::string_view diagnostic) {
   std::string text(prefix);
   text += ": ";
   text += ldap_err2string(code);
@@ -175,8 +165,7 @@ std::string error_text(std::string_view prefix, int code, std::string_view match
 }
 
 Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& builder)
-    : m_options(options), m_uri(std::move(uri))
-{
+    : m_options(options), m_uri(std::move(uri)) {
   LDAP* raw = nullptr;
   const int rc = ldap_initialize(&raw, m_uri.c_str());
   m_ld.reset(raw);
@@ -208,13 +197,11 @@ Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& 
   bind();
 }
 
-void Session::set_session_options(DirectoryBuilder& builder)
-{
+void Session::set_session_options(DirectoryBuilder& builder) {
   LDAP* ld = get();
   const auto set = [&](int option, const void* value, const char* name) {
     if (ldap_set_option(ld, option, value) != LDAP_OPT_SUCCESS) {
-      throw DirectoryError(failure(std::string("ldap_set_option(") + name + ")",
-                                   LDAP_PARAM_ERROR));
+      throw DirectoryError(failure(std::string("ldap_set_option(") + name + ")", LDAP_PARAM_ERROR));
     }
   };
   const int version = LDAP_VERSION3;
@@ -243,9 +230,9 @@ void Session::set_session_options(DirectoryBuilder& builder)
     const int is_server = 0;
     if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server) != LDAP_OPT_SUCCESS) {
       throw DirectoryError(
-          failure("TLS setup (LDAP_OPT_X_TLS_NEWCTX"
-                      + (m_options.ca_file.empty() ? std::string(")")
-                                                   : ", --ca-file '" + m_options.ca_file + "')"),
+          failure("TLS setup (LDAP_OPT_X_TLS_NEWCTX" +
+                      (m_options.ca_file.empty() ? std::string(")")
+                                                 : ", --ca-file '" + m_options.ca_file + "')"),
                   LDAP_PARAM_ERROR));
     }
   }
@@ -257,7 +244,8 @@ void Session::set_session_options(DirectoryBuilder& builder)
   if (!m_options.sasl_mech.empty()) {
     std::string secprops = m_options.sasl_secprops;
     // AD refuses a SASL security layer inside TLS: with no -O, ask for none over TLS.
-    const bool gss = iequals(m_options.sasl_mech, "GSSAPI") || iequals(m_options.sasl_mech, "GSS-SPNEGO");
+    const bool gss =
+        iequals(m_options.sasl_mech, "GSSAPI") || iequals(m_options.sasl_mech, "GSS-SPNEGO");
     if (secprops.empty() && gss && (scheme == "ldaps" || m_options.starttls)) {
       secprops = "maxssf=0";
     }
@@ -270,19 +258,17 @@ void Session::set_session_options(DirectoryBuilder& builder)
   }
 }
 
-std::string Session::failure(std::string_view operation, int code) const
-{
+std::string Session::failure(std::string_view operation, int code) const {
   if (code == LDAP_TIMEOUT) {
-    return std::string(operation) + " timed out after "
-           + std::to_string(m_options.timeout_seconds) + " s";
+    return std::string(operation) + " timed out after " +
+           std::to_string(m_options.timeout_seconds) + " s";
   }
   return error_text(std::string(operation) + " failed", code,
                     get_string_option(get(), LDAP_OPT_MATCHED_DN),
                     get_string_option(get(), LDAP_OPT_DIAGNOSTIC_MESSAGE));
 }
 
-void Session::bind()
-{
+void Session::bind() {
   if (!m_options.sasl_mech.empty()) {
     sasl_bind();
   } else if (!m_options.bind_dn.empty()) {
@@ -291,22 +277,21 @@ void Session::bind()
   // Neither: stay anonymous; AD allows the RootDSE but little else, which the search reports.
 }
 
-void Session::simple_bind()
-{
+void Session::simple_bind() {
   // validate() already refused a cleartext simple bind, before the password is read.
   Secret password(m_options.password_file.empty()
                       ? platform::prompt_password("Password for " + m_options.bind_dn + ": ")
                       : read_password_file(m_options.password_file));
   if (password.empty()) {
     // AD treats a DN with an empty password as an anonymous bind that "succeeds".
-    throw UsageError("empty password for -D " + m_options.bind_dn
-                     + ": refusing an unauthenticated bind");
+    throw UsageError("empty password for -D " + m_options.bind_dn +
+                     ": refusing an unauthenticated bind");
   }
   berval credentials{};
   credentials.bv_len = password.value().size();
   credentials.bv_val = password.value().data();
-  const int rc = ldap_sasl_bind_s(get(), m_options.bind_dn.c_str(), LDAP_SASL_SIMPLE,
-                                  &credentials, nullptr, nullptr, nullptr);
+  const int rc = ldap_sasl_bind_s(get(), m_options.bind_dn.c_str(), LDAP_SASL_SIMPLE, &credentials,
+                                  nullptr, nullptr, nullptr);
   password.wipe();
   if (rc != LDAP_SUCCESS) {
     std::string text = failure("ldap_sasl_bind(SIMPLE)", rc);
@@ -317,16 +302,14 @@ void Session::simple_bind()
   }
 }
 
-void Session::sasl_bind()
-{
+void Session::sasl_bind() {
   SaslDefaults defaults;
   defaults.options = &m_options;
   if (!m_options.password_file.empty()) {
     defaults.password = read_password_file(m_options.password_file);
   }
-  const int rc = ldap_sasl_interactive_bind_s(get(), nullptr, m_options.sasl_mech.c_str(),
-                                              nullptr, nullptr, LDAP_SASL_QUIET, sasl_interact,
-                                              &defaults);
+  const int rc = ldap_sasl_interactive_bind_s(get(), nullptr, m_options.sasl_mech.c_str(), nullptr,
+                                              nullptr, LDAP_SASL_QUIET, sasl_interact, &defaults);
   defaults.password.wipe();
   if (defaults.error) {
     std::rethrow_exception(defaults.error);
@@ -338,16 +321,17 @@ void Session::sasl_bind()
     }
     // libldap asks the KDC for ldap/<reverse-DNS name of the address>, which often is not the
     // DC's name (Windows uses the name as given); -N keeps the name from -H.
-    if (!m_options.sasl_no_canon && text.find("Server not found in Kerberos database") != std::string::npos) {
-      text += "; the service ticket was asked for the reverse-DNS name of the server: if it differs "
-              "from the name in -H, add -N to use that name as given";
+    if (!m_options.sasl_no_canon &&
+        text.find("Server not found in Kerberos database") != std::string::npos) {
+      text +=
+          "; the service ticket was asked for the reverse-DNS name of the server: if it differs "
+          "from the name in -H, add -N to use that name as given";
     }
     throw DirectoryError(text);
   }
 }
 
-MessagePtr Session::wait(int msgid, bool all, std::string_view operation)
-{
+MessagePtr Session::wait(int msgid, bool all, std::string_view operation) {
   timeval timeout{m_options.timeout_seconds, 0};
   LDAPMessage* raw = nullptr;
   const int rc = ldap_result(get(), msgid, all ? LDAP_MSG_ALL : LDAP_MSG_ONE, &timeout, &raw);
@@ -364,8 +348,7 @@ MessagePtr Session::wait(int msgid, bool all, std::string_view operation)
   return message;
 }
 
-ResultInfo Session::parse_result(LDAPMessage* message, std::string_view operation)
-{
+ResultInfo Session::parse_result(LDAPMessage* message, std::string_view operation) {
   ResultInfo info;
   char* matched = nullptr;
   char* diagnostic = nullptr;
@@ -390,8 +373,7 @@ ResultInfo Session::parse_result(LDAPMessage* message, std::string_view operatio
 }
 
 MessagePtr Session::search_base(const std::string& dn, const std::vector<std::string>& attrs,
-                                std::string_view operation, ResultInfo& result)
-{
+                                std::string_view operation, ResultInfo& result) {
   std::vector<char*> attr_ptrs;
   std::vector<std::string> attr_copies(attrs); // libldap's API wants char**
   for (auto& attr : attr_copies) {

@@ -3,9 +3,8 @@
 // One bound LDAP session for the LDAP source: connection, TLS, bind, timeouts and the
 // ldapsearch-style error texts. Private to src/source/ldap.
 
-#include "spnscan/source/ldap/ldap_handle.hpp"
-
 #include "spnscan/model/directory.hpp"
+#include "spnscan/source/ldap/ldap_handle.hpp"
 #include "spnscan/source/ldap/ldap_options.hpp"
 
 #include <string>

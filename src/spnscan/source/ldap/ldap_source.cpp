@@ -1,14 +1,13 @@
 #include "spnscan/source/ldap/ldap_source.hpp"
 
-#include "spnscan/source/ldap/ldap_session.hpp"
-
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
+#include "spnscan/source/ldap/ldap_session.hpp"
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cctype>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -29,8 +28,7 @@ struct RootDse {
 };
 
 // Returns every value of attr (binary-safe), empty when absent.
-std::vector<std::string> values_of(LDAP* ld, LDAPMessage* entry, const char* attr)
-{
+std::vector<std::string> values_of(LDAP* ld, LDAPMessage* entry, const char* attr) {
   std::vector<std::string> out;
   ldap::ValuesPtr values(ldap_get_values_len(ld, entry, attr));
   for (berval** v = values.get(); v != nullptr && *v != nullptr; ++v) {
@@ -39,37 +37,44 @@ std::vector<std::string> values_of(LDAP* ld, LDAPMessage* entry, const char* att
   return out;
 }
 
-std::string first_value(LDAP* ld, LDAPMessage* entry, const char* attr)
-{
+std::string first_value(LDAP* ld, LDAPMessage* entry, const char* attr) {
   auto values = values_of(ld, entry, attr);
   return values.empty() ? std::string() : std::move(values.front());
 }
 
-std::string quoted_base(const std::string& base)
-{
+std::string quoted_base(const std::string& base) {
   return base.empty() ? std::string("\"\"") : base;
 }
 
 // A filter value with RFC 4515's escapes: * ( ) \ and NUL as \2a \28 \29 \5c \00.
-std::string filter_value(std::string_view text)
-{
+std::string filter_value(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-    case '*': out += "\\2a"; break;
-    case '(': out += "\\28"; break;
-    case ')': out += "\\29"; break;
-    case '\\': out += "\\5c"; break;
-    case '\0': out += "\\00"; break;
-    default: out += c;
+    case '*':
+      out += "\\2a";
+      break;
+    case '(':
+      out += "\\28";
+      break;
+    case ')':
+      out += "\\29";
+      break;
+    case '\\':
+      out += "\\5c";
+      break;
+    case '\0':
+      out += "\\00";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
 }
 
 // Every SPN holder, and the accounts `check` and `list` ask about even when they hold no SPN.
-std::string search_filter(const std::vector<std::string>& accounts)
-{
+std::string search_filter(const std::vector<std::string>& accounts) {
   if (accounts.empty()) {
     return "(servicePrincipalName=*)";
   }
@@ -78,15 +83,14 @@ std::string search_filter(const std::vector<std::string>& accounts)
     if (name.find('=') != std::string::npos) {
       filter += "(distinguishedName=" + filter_value(name) + ")";
     } else {
-      filter += "(sAMAccountName=" + filter_value(name) + ")(sAMAccountName=" +
-                filter_value(name) + "$)";
+      filter +=
+          "(sAMAccountName=" + filter_value(name) + ")(sAMAccountName=" + filter_value(name) + "$)";
     }
   }
   return filter + ")";
 }
 
-RootDse read_root_dse(Session& session)
-{
+RootDse read_root_dse(Session& session) {
   const std::vector<std::string> attrs{"defaultNamingContext", "configurationNamingContext",
                                        "namingContexts", "supportedControl"};
   ResultInfo result;
@@ -113,8 +117,7 @@ RootDse read_root_dse(Session& session)
 // that publishes no configurationNamingContext (not AD, e.g. an LDAP copy of a domain) is asked
 // for CN=Configuration under the search base instead.
 void read_spn_mappings(Session& session, const RootDse& root, const std::string& base,
-                       DirectoryBuilder& builder)
-{
+                       DirectoryBuilder& builder) {
   const std::string config_nc = !root.config_nc.empty() ? root.config_nc
                                 : !base.empty()         ? "CN=Configuration," + base
                                                         : std::string();
@@ -141,8 +144,8 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
     }
   }
   if (!reason.empty()) {
-    builder.warn("sPNMappings not readable from " + ldap::printable(dn) + " (" + reason
-                 + "); using the Windows default aliases");
+    builder.warn("sPNMappings not readable from " + ldap::printable(dn) + " (" + reason +
+                 "); using the Windows default aliases");
     return;
   }
   RawEntry raw;
@@ -159,23 +162,20 @@ public:
   SpnSearch(Session& session, DirectoryBuilder& builder, std::string base, int page_size,
             std::string filter)
       : m_session(session), m_builder(builder), m_base(std::move(base)), m_page_size(page_size),
-        m_filter(std::move(filter)), m_operation("paged search of " + quoted_base(m_base))
-  {
-  }
+        m_filter(std::move(filter)), m_operation("paged search of " + quoted_base(m_base)) {}
 
   // Runs the search; a failure marks the scan incomplete with how far it got.
-  void run()
-  {
+  void run() {
     try {
       pages();
     } catch (const DirectoryError& error) {
-      std::string reason = std::string(error.what()) + " after " + std::to_string(m_entries)
-                           + " entries";
+      std::string reason =
+          std::string(error.what()) + " after " + std::to_string(m_entries) + " entries";
       m_builder.set_incomplete(reason);
       throw DirectoryError(reason);
     } catch (const InputError& error) {
-      m_builder.set_incomplete(std::string(error.what()) + " after "
-                               + std::to_string(m_entries) + " entries");
+      m_builder.set_incomplete(std::string(error.what()) + " after " + std::to_string(m_entries) +
+                               " entries");
       throw;
     }
   }
@@ -185,10 +185,9 @@ private:
   void handle_entry(LDAPMessage* message);
   void handle_reference(LDAPMessage* message);
   void complete_range(const std::string& type, ValueRange range, std::vector<std::string>& values);
-  [[noreturn]] void range_error(const std::string& type, const std::string& what) const
-  {
-    throw DirectoryError("ranged retrieval of " + type + " for " + ldap::printable(m_entry.dn)
-                         + " failed: " + what);
+  [[noreturn]] void range_error(const std::string& type, const std::string& what) const {
+    throw DirectoryError("ranged retrieval of " + type + " for " + ldap::printable(m_entry.dn) +
+                         " failed: " + what);
   }
 
   Session& m_session;
@@ -202,8 +201,7 @@ private:
   std::set<std::string> m_references_seen;
 };
 
-void SpnSearch::pages()
-{
+void SpnSearch::pages() {
   LDAP* ld = m_session.get();
   std::vector<std::string> attr_names(k_attr_names.begin(), k_attr_names.end());
   std::vector<char*> attrs;
@@ -260,10 +258,10 @@ void SpnSearch::pages()
       for (const auto& url : result.referrals) {
         urls += (urls.empty() ? "" : " ") + ldap::printable(url);
       }
-      throw DirectoryError("the search base " + ldap::printable(quoted_base(m_base))
-                           + " is not held by " + m_session.uri() + ": referral to "
-                           + (urls.empty() ? std::string("(no URL)") : urls)
-                           + "; point -H at that server or use --forest");
+      throw DirectoryError("the search base " + ldap::printable(quoted_base(m_base)) +
+                           " is not held by " + m_session.uri() + ": referral to " +
+                           (urls.empty() ? std::string("(no URL)") : urls) +
+                           "; point -H at that server or use --forest");
     }
     if (result.code != LDAP_SUCCESS) {
       throw DirectoryError(ldap::error_text(m_operation + " failed", result.code, result.matched,
@@ -296,8 +294,7 @@ void SpnSearch::pages()
   }
 }
 
-void SpnSearch::handle_entry(LDAPMessage* message)
-{
+void SpnSearch::handle_entry(LDAPMessage* message) {
   LDAP* ld = m_session.get();
   m_entry.clear();
   m_entry.origin = m_session.uri();
@@ -326,8 +323,8 @@ void SpnSearch::handle_entry(LDAPMessage* message)
     BerVarray raw_values = nullptr;
     if (ldap_get_attribute_ber(ld, message, ber.get(), &name, &raw_values) != LDAP_SUCCESS) {
       ldap_memfree(raw_values);
-      throw DirectoryError(m_session.failure("reading the attributes of " + ldap::printable(m_entry.dn),
-                                             LDAP_DECODING_ERROR));
+      throw DirectoryError(m_session.failure(
+          "reading the attributes of " + ldap::printable(m_entry.dn), LDAP_DECODING_ERROR));
     }
     const ldap::AttributeValuesPtr values(raw_values);
     if (name.bv_val == nullptr) {
@@ -371,18 +368,16 @@ void SpnSearch::handle_entry(LDAPMessage* message)
 }
 
 void SpnSearch::complete_range(const std::string& type, ValueRange range,
-                               std::vector<std::string>& values)
-{
+                               std::vector<std::string>& values) {
   const auto check = [&](const ValueRange& got, std::uint64_t expected_low, std::size_t count) {
     if (got.low != expected_low) {
-      range_error(type, "the server returned range=" + std::to_string(got.low) + "-"
-                            + (got.last ? std::string("*") : std::to_string(got.high))
-                            + " where range=" + std::to_string(expected_low)
-                            + "-... was expected");
+      range_error(type, "the server returned range=" + std::to_string(got.low) + "-" +
+                            (got.last ? std::string("*") : std::to_string(got.high)) +
+                            " where range=" + std::to_string(expected_low) + "-... was expected");
     }
     if (!got.last && count != got.high - got.low + 1) {
-      range_error(type, "the server returned " + std::to_string(count) + " values for range="
-                            + std::to_string(got.low) + "-" + std::to_string(got.high));
+      range_error(type, "the server returned " + std::to_string(count) + " values for range=" +
+                            std::to_string(got.low) + "-" + std::to_string(got.high));
     }
   };
   check(range, 0, values.size());
@@ -390,13 +385,13 @@ void SpnSearch::complete_range(const std::string& type, ValueRange range,
   while (!range.last) {
     const std::uint64_t next = range.high + 1;
     const std::string wanted = type + ";range=" + std::to_string(next) + "-*";
-    const std::string operation = "ranged retrieval of " + wanted + " for "
-                                  + ldap::printable(m_entry.dn);
+    const std::string operation =
+        "ranged retrieval of " + wanted + " for " + ldap::printable(m_entry.dn);
     ResultInfo result;
     MessagePtr chain = m_session.search_base(m_entry.dn, {wanted}, operation, result);
     if (result.code != LDAP_SUCCESS) {
-      throw DirectoryError(ldap::error_text(operation + " failed", result.code, result.matched,
-                                            result.diagnostic));
+      throw DirectoryError(
+          ldap::error_text(operation + " failed", result.code, result.matched, result.diagnostic));
     }
     LDAPMessage* entry = ldap_first_entry(ld, chain.get());
     bool found = false;
@@ -425,8 +420,7 @@ void SpnSearch::complete_range(const std::string& type, ValueRange range,
   }
 }
 
-void SpnSearch::handle_reference(LDAPMessage* message)
-{
+void SpnSearch::handle_reference(LDAPMessage* message) {
   char** raw = nullptr;
   const int rc = ldap_parse_reference(m_session.get(), message, &raw, nullptr, 0);
   ldap::StringArrayPtr urls(raw);
@@ -442,14 +436,12 @@ void SpnSearch::handle_reference(LDAPMessage* message)
 
 } // namespace
 
-LdapSource::LdapSource(LdapOptions options) : m_options(std::move(options))
-{
+LdapSource::LdapSource(LdapOptions options) : m_options(std::move(options)) {
   validate(m_options);
   m_uri = effective_uri(m_options);
 }
 
-void LdapSource::read(DirectoryBuilder& builder)
-{
+void LdapSource::read(DirectoryBuilder& builder) {
   Session session(m_options, m_uri, builder);
 
   RootDse root;
@@ -466,22 +458,19 @@ void LdapSource::read(DirectoryBuilder& builder)
 
   std::string base = m_options.base;
   if (base.empty() && !m_options.forest) {
-    base = !root.default_nc.empty()          ? root.default_nc
-           : !root.naming_contexts.empty()   ? root.naming_contexts.front()
-                                             : std::string();
+    base = !root.default_nc.empty()        ? root.default_nc
+           : !root.naming_contexts.empty() ? root.naming_contexts.front()
+                                           : std::string();
     if (base.empty()) {
-      throw DirectoryError("the RootDSE of " + m_uri
-                           + " names no defaultNamingContext or namingContexts; give the "
-                             "search base with -b");
+      throw DirectoryError("the RootDSE of " + m_uri +
+                           " names no defaultNamingContext or namingContexts; give the "
+                           "search base with -b");
     }
   }
-  if (root_read
-      && std::find(root.supported_controls.begin(), root.supported_controls.end(),
-                   LDAP_CONTROL_PAGEDRESULTS)
-             == root.supported_controls.end()) {
-    builder.warn(m_uri + " does not list the paged-results control ("
-                 LDAP_CONTROL_PAGEDRESULTS
-                 ") in supportedControl; the results may stop at its size limit");
+  if (root_read && std::find(root.supported_controls.begin(), root.supported_controls.end(),
+                             LDAP_CONTROL_PAGEDRESULTS) == root.supported_controls.end()) {
+    builder.warn(m_uri + " does not list the paged-results control (" LDAP_CONTROL_PAGEDRESULTS
+                         ") in supportedControl; the results may stop at its size limit");
   }
 
   read_spn_mappings(session, root, base, builder);

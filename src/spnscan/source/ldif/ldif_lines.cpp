@@ -28,8 +28,6 @@ void LineReader::fail(std::uint64_t line, const std::string& what) const {
   throw InputError(m_name + ":" + std::to_string(line) + ": " + what);
 }
 
-
-
 std::size_t LineReader::read_raw(char* dst, std::size_t n) {
   errno = 0;
   m_in.read(dst, static_cast<std::streamsize>(n));

@@ -42,8 +42,8 @@ private:
   std::vector<char> m_buf;
   std::size_t m_block; // bytes the next read asks for
   std::size_t m_start = 0, m_pos = 0, m_write = 0, m_piece = 0, m_scan = 0, m_end = 0;
-  bool m_eof = false;        // no more text will come into m_buf
-  bool m_stream_eof = false; // the stream is exhausted
+  bool m_eof = false;          // no more text will come into m_buf
+  bool m_stream_eof = false;   // the stream is exhausted
   std::uint64_t m_phys = 0;    // physical lines consumed
   std::uint64_t m_line_no = 0; // first physical line of the current logical line
   bool m_unterminated = false;

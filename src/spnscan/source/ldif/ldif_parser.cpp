@@ -45,8 +45,8 @@ private:
     std::uint64_t line = 0;    // its first "# LDAPv3"
     std::uint64_t entries = 0; // entries read since
     bool paged = false;
-    bool more_pages = false;   // the last page's cookie was not empty
-    bool any_result = false;   // a "# search result" line was seen
+    bool more_pages = false; // the last page's cookie was not empty
+    bool any_result = false; // a "# search result" line was seen
   };
   static constexpr std::uint64_t k_ad_max_page_size = 1000;
   enum class ValueKind { plain, base64 };
@@ -55,9 +55,7 @@ private:
     throw InputError(where(line) + what);
   }
 
-  std::string where(std::uint64_t line) const {
-    return m_name + ":" + std::to_string(line) + ": ";
-  }
+  std::string where(std::uint64_t line) const { return m_name + ":" + std::to_string(line) + ": "; }
 
   void process(std::string_view line) {
     if (line.empty()) {
@@ -142,8 +140,8 @@ private:
     // concatenated, so the line is accepted between any two records, not only first.
     if (code == k_version) {
       if (kind != ValueKind::plain || value != "1") {
-        fail(m_line_no, "unsupported LDIF version '" + printable(value) +
-                            "' (only 'version: 1' is defined)");
+        fail(m_line_no,
+             "unsupported LDIF version '" + printable(value) + "' (only 'version: 1' is defined)");
       }
       return;
     }
@@ -193,8 +191,11 @@ private:
       } else {
         values.emplace_back(value);
         if (m_unterminated) {
-          m_handler.warning(where(m_line_no) + "the file ends without a line break after the "
-                            "value of '" + printable(desc) + "': if the export was cut, that "
+          m_handler.warning(where(m_line_no) +
+                            "the file ends without a line break after the "
+                            "value of '" +
+                            printable(desc) +
+                            "': if the export was cut, that "
                             "value is incomplete");
         }
       }
@@ -304,13 +305,13 @@ private:
     const LdapsearchRun run = m_run;
     m_run = LdapsearchRun{};
     std::uint64_t declared = 0;
-    const auto [end, ec] =
-        std::from_chars(declared_text.data(), declared_text.data() + declared_text.size(), declared);
+    const auto [end, ec] = std::from_chars(declared_text.data(),
+                                           declared_text.data() + declared_text.size(), declared);
     const std::string from = fmt_run(run);
     if (ec != std::errc() || end != declared_text.data() + declared_text.size()) {
-      m_handler.incomplete(where(m_line_no) + "unreadable '# numEntries: " +
-                           printable(declared_text) + "' in the ldapsearch export " + from +
-                           "; its entries cannot be checked");
+      m_handler.incomplete(
+          where(m_line_no) + "unreadable '# numEntries: " + printable(declared_text) +
+          "' in the ldapsearch export " + from + "; its entries cannot be checked");
       return;
     }
     m_declared_entries += declared;
@@ -318,8 +319,9 @@ private:
       m_handler.incomplete(where(m_line_no) + "the ldapsearch export " + from +
                            " has no '# search result' line: the file was edited or cut");
     } else if (declared != run.entries) {
-      m_handler.incomplete(where(m_line_no) + "the ldapsearch export " + from + " says '# numEntries: " +
-                           std::to_string(declared) + "' but holds " + std::to_string(run.entries) +
+      m_handler.incomplete(where(m_line_no) + "the ldapsearch export " + from +
+                           " says '# numEntries: " + std::to_string(declared) + "' but holds " +
+                           std::to_string(run.entries) +
                            " entries: the file was cut or edited, entries are missing");
     } else if (run.more_pages) {
       m_handler.incomplete(where(m_line_no) + "the paged ldapsearch export " + from +
@@ -377,7 +379,7 @@ private:
   LineReader m_reader;
   const std::string& m_name;
   LdifHandler& m_handler;
-  std::uint64_t m_line_no = 0;  // first physical line of the current logical line
+  std::uint64_t m_line_no = 0; // first physical line of the current logical line
   bool m_unterminated = false; // the current line is the input's last and has no line break
 
   Record m_record = Record::none;
@@ -400,4 +402,3 @@ LdifSummary LdifParser::parse(std::istream& in, const std::string& name, LdifHan
 }
 
 } // namespace spnscan
-

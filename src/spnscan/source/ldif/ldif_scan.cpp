@@ -15,13 +15,14 @@ namespace spnscan::ldif {
 
 namespace {
 
-
 struct KnownName {
   std::string_view lower; // lowercase letters only, which makes the (c | 0x20) compare exact
   int code;
 };
 
-constexpr int code_of(Attr a) { return static_cast<int>(a); }
+constexpr int code_of(Attr a) {
+  return static_cast<int>(a);
+}
 
 // Own table rather than attr_from_name: it is on the hot path of every line and also
 // knows the LDIF keywords. test_ldif.cpp checks it against k_attr_names.
@@ -151,8 +152,8 @@ int lookup(std::string_view base) {
 }
 
 // Returns the index of the first byte of p[0, window) that cannot be in an attribute
-// description ([A-Za-z0-9-.;=*]; '*' for range=1500-*), or window; `semi` gets the first ';' before it, or npos.
-// May read up to 15 bytes past window.
+// description ([A-Za-z0-9-.;=*]; '*' for range=1500-*), or window; `semi` gets the first ';' before
+// it, or npos. May read up to 15 bytes past window.
 std::size_t scan_name(const char* p, std::size_t window, std::size_t& semi) {
   semi = std::string_view::npos;
 #if defined(__SSE2__)
@@ -175,9 +176,9 @@ std::size_t scan_name(const char* p, std::size_t window, std::size_t& semi) {
         _mm_and_si128(_mm_cmpgt_epi8(x, before_dash), _mm_cmplt_epi8(x, after_nine));
     const __m128i digit_etc = _mm_andnot_si128(_mm_cmpeq_epi8(x, slash), dash_to_nine);
     const __m128i semis = _mm_cmpeq_epi8(x, semicolon);
-    const __m128i ok = _mm_or_si128(_mm_or_si128(letter, digit_etc),
-                                    _mm_or_si128(semis, _mm_or_si128(_mm_cmpeq_epi8(x, equals),
-                                                                     _mm_cmpeq_epi8(x, star))));
+    const __m128i ok = _mm_or_si128(
+        _mm_or_si128(letter, digit_etc),
+        _mm_or_si128(semis, _mm_or_si128(_mm_cmpeq_epi8(x, equals), _mm_cmpeq_epi8(x, star))));
     const unsigned bad = ~mask16(ok) & 0xFFFFU;
     const unsigned semi_bits = mask16(semis);
     const std::size_t stop = bad != 0 ? i + static_cast<std::size_t>(__builtin_ctz(bad)) : window;

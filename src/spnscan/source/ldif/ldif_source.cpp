@@ -3,8 +3,8 @@
 #include "spnscan/error.hpp"
 #include "spnscan/source/ldif/ldif_parser.hpp"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -85,8 +85,7 @@ bool same_content(const std::string& a, const std::string& b) {
   while (x && y) {
     x.read(bx.data(), static_cast<std::streamsize>(bx.size()));
     y.read(by.data(), static_cast<std::streamsize>(by.size()));
-    if (x.gcount() != y.gcount() ||
-        !std::equal(bx.begin(), bx.begin() + x.gcount(), by.begin())) {
+    if (x.gcount() != y.gcount() || !std::equal(bx.begin(), bx.begin() + x.gcount(), by.begin())) {
       return false;
     }
   }
