@@ -2,7 +2,8 @@
 # The README's second command and what CI runs: install, build, and run the whole test suite
 # three ways:
 #   1. the normal build (warnings are errors): unit, end-to-end, live slapd, scripted LDAP
-#      server, Samba AD DC, fuzz regression replays, and the test servers' self-checks;
+#      server, Samba AD DC, fuzz regression replays, and the test servers' self-checks; then
+#      the format, clang-tidy and MinGW gates (scripts/lint.sh);
 #   2. an ASan + UBSan build: the same unit, end-to-end, live and replay tests;
 #   3. each libFuzzer target for SPNSCAN_FUZZ_SECONDS (default 60) from its seeds.
 # A live test whose server cannot start fails (tests/e2e/servers.hpp): a suite that did not run
@@ -23,6 +24,8 @@ run_suite() {
 }
 
 run_suite "tests" "${BUILD_DIR:-build}"
+echo "== format, clang-tidy, MinGW ==" >&2
+BUILD_DIR=${BUILD_DIR:-build} scripts/lint.sh || status=1
 if [ "${SPNSCAN_QUICK:-0}" != 1 ]; then
   # The servers' self-checks test Python and shell, not spnscan: once is enough.
   # A Debug build compiles fastest; the live tests' time is the servers' anyway.

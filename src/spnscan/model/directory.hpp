@@ -109,11 +109,11 @@ private:
   // account's first SPN.
   struct Record {
     TextRef names; // first RDN (the whole DN when unshared), sAMAccountName, dNSHostName
-    std::uint32_t first_spn;
-    std::uint32_t rid;
-    std::uint16_t parent; // index in m_parents, or k_no_parent
-    AccountKind kind;
-    std::uint8_t flags; // k_privileged | k_disabled | k_truncated
+    std::uint32_t first_spn = 0;
+    std::uint32_t rid = 0;
+    std::uint16_t parent = 0; // index in m_parents, or k_no_parent
+    AccountKind kind = AccountKind::user;
+    std::uint8_t flags = 0; // k_privileged | k_disabled | k_truncated
   };
   static_assert(sizeof(Record) == 16, "Record is the cost of an account: keep it packed");
   static constexpr std::uint16_t k_no_parent = 0xFFFF;

@@ -1,4 +1,5 @@
-#ifndef _WIN32
+// The POSIX side of platform.hpp (Linux, macOS); CMakeLists.txt compiles it on every system
+// but Windows.
 
 #include "spnscan/error.hpp"
 #include "spnscan/platform/platform.hpp"
@@ -290,5 +291,3 @@ std::string error_text(int error_number) {
 }
 
 } // namespace spnscan::platform
-
-#endif // _WIN32

@@ -17,7 +17,7 @@ namespace {
 
 constexpr int k_max_page_size = 100000;
 // A password file larger than this is not a password file (and reading it whole is silly).
-constexpr std::streamoff k_max_password_file = 64 * 1024;
+constexpr std::streamoff k_max_password_file = std::streamoff{64} * 1024;
 
 // Throws when a SASL-only option is given without -Y.
 void require_sasl(bool given, const char* flag, const LdapOptions& options) {

@@ -57,8 +57,8 @@ inline bool equals_lower8(const char* s, const char* lower) {
 // For each (length, first letter) the index of the first k_known entry with it, or -1.
 // Entries sharing both are adjacent in k_known (sAMAccountName, sAMAccountType).
 constexpr std::size_t k_max_known = 20;
-constexpr std::array<std::array<std::int8_t, 26>, k_max_known + 1> make_known_index() {
-  std::array<std::array<std::int8_t, 26>, k_max_known + 1> t{};
+constexpr std::array<std::array<std::int16_t, 26>, k_max_known + 1> make_known_index() {
+  std::array<std::array<std::int16_t, 26>, k_max_known + 1> t{};
   for (auto& row : t) {
     for (auto& v : row) {
       v = -1;
@@ -67,7 +67,7 @@ constexpr std::array<std::array<std::int8_t, 26>, k_max_known + 1> make_known_in
   for (std::size_t i = k_known.size(); i-- > 0;) {
     const auto& known = k_known[i];
     t[known.lower.size()][static_cast<std::size_t>(known.lower[0] - 'a')] =
-        static_cast<std::int8_t>(i);
+        static_cast<std::int16_t>(i);
   }
   return t;
 }
