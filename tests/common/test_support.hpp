@@ -143,6 +143,22 @@ inline void fill(Directory& dir, const std::vector<Spec>& specs) {
   }
 }
 
+// The built-in Administrator as AD creates it: RID 500, adminCount 1, password never expires.
+inline Spec administrator(std::vector<std::string> spns) {
+  auto a = user("Administrator", std::move(spns), 500);
+  a.admin_count = "1";
+  a.uac = "66048";
+  return a;
+}
+
+// The findings analyze() makes of these accounts.
+inline std::vector<Finding> analyze_specs(const std::vector<Spec>& specs,
+                                          const AnalyzerOptions& options = {}) {
+  Directory dir;
+  fill(dir, specs);
+  return analyze(dir, options);
+}
+
 // An account as a finding names it.
 inline AccountRef account(std::string dn, std::string sam, AccountKind kind = AccountKind::user) {
   AccountRef a;

@@ -9,36 +9,19 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: disabled rules are not applied") {
   AnalyzerOptions options;
   options.disabled_rules = {std::string("privileged-account-with-spn"),
                             std::string("duplicate-spn")};
   const auto findings =
-      run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})}, options);
+      analyze_specs({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})}, options);
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].rule_id() == "smtp-spn-on-non-machine-account");
 }
 
 TEST_CASE("analyze: ids are stable whatever the order of the accounts") {
-  const auto a = run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})});
-  const auto b = run({administrator({"smtp/HUB1"}), computer("HUB1", {"SMTP/hub1"})});
+  const auto a = analyze_specs({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"})});
+  const auto b = analyze_specs({administrator({"smtp/HUB1"}), computer("HUB1", {"SMTP/hub1"})});
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     CHECK(a[i].id == b[i].id);
@@ -47,8 +30,8 @@ TEST_CASE("analyze: ids are stable whatever the order of the accounts") {
 }
 
 TEST_CASE("analyze: findings are sorted errors first") {
-  const auto findings =
-      run({computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}), user("typo", {"HTTP"})});
+  const auto findings = analyze_specs(
+      {computer("HUB1", {"SMTP/hub1"}), administrator({"SMTP/hub1"}), user("typo", {"HTTP"})});
   REQUIRE(findings.size() == 4); // smtp, duplicate, privileged, malformed
   CHECK(findings.front().severity == Severity::error);
   CHECK(findings.back().severity == Severity::warning);

@@ -9,26 +9,9 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: duplicate-spn is case-insensitive and ignores the host's trailing dot") {
-  const auto findings = of_rule(run({user("svc_app", {"HTTP/app.contoso.com."}),
-                                     user("svc_app_new", {"http/APP.contoso.com"})}),
+  const auto findings = of_rule(analyze_specs({user("svc_app", {"HTTP/app.contoso.com."}),
+                                               user("svc_app_new", {"http/APP.contoso.com"})}),
                                 "duplicate-spn");
   REQUIRE(findings.size() == 1);
   const Finding& f = findings[0];
@@ -63,8 +46,8 @@ TEST_CASE(
     "analyze: duplicate-spn: a disabled holder is a hint that orders the choices, not a decision") {
   auto old = user("svc_old", {"MSSQLSvc/sql2.contoso.com:1433"});
   old.uac = "514"; // disabled
-  const auto findings =
-      of_rule(run({old, user("svc_new", {"MSSQLSvc/sql2.contoso.com:1433"})}), "duplicate-spn");
+  const auto findings = of_rule(
+      analyze_specs({old, user("svc_new", {"MSSQLSvc/sql2.contoso.com:1433"})}), "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]).empty());
   REQUIRE(findings[0].choices.size() == 2);
@@ -78,7 +61,7 @@ TEST_CASE("analyze: duplicate-spn: the computer the host names keeps it, even wh
   auto web = computer("WEB01", {"HOST/web01", "HTTP/web01.contoso.com"});
   web.uac = "4098"; // disabled
   const auto findings =
-      of_rule(run({web, user("svc_web", {"HTTP/web01.contoso.com"})}), "duplicate-spn");
+      of_rule(analyze_specs({web, user("svc_web", {"HTTP/web01.contoso.com"})}), "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=WEB01,OU=Servers,DC=contoso,DC=com");
   CHECK(render(findings[0]).keep_reason == "WEB01$ (computer, disabled) is the computer that "
@@ -91,8 +74,8 @@ TEST_CASE("analyze: duplicate-spn: of two computers named by the host, the enabl
   auto old = computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"}, 2200);
   old.dn = "CN=SQL1,OU=Retired,DC=contoso,DC=com";
   old.uac = "4098";
-  const auto findings =
-      of_rule(run({old, computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"})}), "duplicate-spn");
+  const auto findings = of_rule(
+      analyze_specs({old, computer("SQL1", {"MSSQLSvc/sql1.contoso.com:1433"})}), "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=SQL1,OU=Servers,DC=contoso,DC=com");
   CHECK(remove_from(findings[0]) ==
@@ -103,7 +86,8 @@ TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when anoth
   auto admin = user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433"});
   admin.admin_count = "1";
   const auto findings =
-      of_rule(run({admin, user("svc_sql3", {"MSSQLSvc/sql3.contoso.com:1433"})}), "duplicate-spn");
+      of_rule(analyze_specs({admin, user("svc_sql3", {"MSSQLSvc/sql3.contoso.com:1433"})}),
+              "duplicate-spn");
   REQUIRE(findings.size() == 1);
   CHECK(keep_on(findings[0]) == "CN=svc_sql3,CN=Users,DC=contoso,DC=com");
   CHECK(render(findings[0]).keep_reason ==
@@ -111,8 +95,8 @@ TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when anoth
         "which must not run a service");
   // Three holders, two of them ordinary: undecided between those two; both choices remove it
   // from the privileged one.
-  const auto three = of_rule(run({admin, user("a", {"MSSQLSvc/sql3.contoso.com:1433"}),
-                                  user("b", {"MSSQLSvc/sql3.contoso.com:1433"})}),
+  const auto three = of_rule(analyze_specs({admin, user("a", {"MSSQLSvc/sql3.contoso.com:1433"}),
+                                            user("b", {"MSSQLSvc/sql3.contoso.com:1433"})}),
                              "duplicate-spn");
   REQUIRE(three.size() == 1);
   REQUIRE(three[0].choices.size() == 2);
@@ -126,21 +110,23 @@ TEST_CASE("analyze: duplicate-spn: a privileged holder never keeps it when anoth
 
 TEST_CASE("analyze: duplicate-spn negatives") {
   // Different ports, different SPNs.
-  CHECK(of_rule(run({user("a", {"HTTP/web:80"}), user("b", {"HTTP/web:8080"})}), "duplicate-spn")
+  CHECK(of_rule(analyze_specs({user("a", {"HTTP/web:80"}), user("b", {"HTTP/web:8080"})}),
+                "duplicate-spn")
             .empty());
   // One account holding a value twice (differing in case or trailing dot) is not a duplicate
   // across accounts.
-  CHECK(of_rule(run({user("a", {"HTTP/web", "http/WEB."})}), "duplicate-spn").empty());
+  CHECK(of_rule(analyze_specs({user("a", {"HTTP/web", "http/WEB."})}), "duplicate-spn").empty());
   // The same DN read twice (two overlapping exports) is one account.
-  CHECK(of_rule(run({user("a", {"HTTP/web"}), user("a", {"HTTP/web"})}), "duplicate-spn").empty());
+  CHECK(of_rule(analyze_specs({user("a", {"HTTP/web"}), user("a", {"HTTP/web"})}), "duplicate-spn")
+            .empty());
   // Every domain's krbtgt holds kadmin/changepw.
   auto k1 = user("krbtgt", {"kadmin/changepw"}, 502);
   auto k2 = k1;
   k2.dn = "CN=krbtgt,CN=Users,DC=child,DC=contoso,DC=com";
-  CHECK(run({k1, k2}).empty());
+  CHECK(analyze_specs({k1, k2}).empty());
 }
 
 TEST_CASE("analyze: kadmin/changepw on krbtgt and on a user is a duplicate") {
   auto k = user("krbtgt", {"kadmin/changepw"}, 502);
-  CHECK(of_rule(run({k, user("x", {"kadmin/changepw"})}), "duplicate-spn").size() == 1);
+  CHECK(of_rule(analyze_specs({k, user("x", {"kadmin/changepw"})}), "duplicate-spn").size() == 1);
 }

@@ -9,34 +9,18 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: host-bound-spn-on-user-account") {
-  const auto findings = of_rule(run({user("svc_batch", {"HOST/batch01.contoso.com", "cifs/nas01",
-                                                        "exchangeMDB/outlook.contoso.com"})}),
-                                "host-bound-spn-on-user-account");
+  const auto findings =
+      of_rule(analyze_specs({user("svc_batch", {"HOST/batch01.contoso.com", "cifs/nas01",
+                                                "exchangeMDB/outlook.contoso.com"})}),
+              "host-bound-spn-on-user-account");
   CHECK(findings.size() == 3);
   for (const auto& f : findings) {
     CHECK(f.severity == Severity::warning);
   }
   // Negatives: on machine accounts, and classes not in the list.
-  CHECK(of_rule(run({computer("BATCH01", {"HOST/batch01", "cifs/batch01"}),
-                     user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433", "HTTP/x"})}),
+  CHECK(of_rule(analyze_specs({computer("BATCH01", {"HOST/batch01", "cifs/batch01"}),
+                               user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433", "HTTP/x"})}),
                 "host-bound-spn-on-user-account")
             .empty());
 }
@@ -44,8 +28,9 @@ TEST_CASE("analyze: host-bound-spn-on-user-account") {
 TEST_CASE("analyze: --host-bound-classes replaces the list") {
   AnalyzerOptions options;
   options.host_bound_classes = {"MSSQLSvc"};
-  const auto findings = of_rule(run({user("svc", {"MSSQLSvc/sql1:1433", "HOST/x"})}, options),
-                                "host-bound-spn-on-user-account");
+  const auto findings =
+      of_rule(analyze_specs({user("svc", {"MSSQLSvc/sql1:1433", "HOST/x"})}, options),
+              "host-bound-spn-on-user-account");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].spn == "MSSQLSvc/sql1:1433");
 }

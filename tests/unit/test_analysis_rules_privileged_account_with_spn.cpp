@@ -9,28 +9,11 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: privileged-account-with-spn") {
   auto admin =
       user("svc_sqladmin", {"MSSQLSvc/sql3.contoso.com:1433", "MSSQLSvc/sql3.contoso.com"});
   admin.admin_count = "1";
-  const auto findings = of_rule(run({admin}), "privileged-account-with-spn");
+  const auto findings = of_rule(analyze_specs({admin}), "privileged-account-with-spn");
   REQUIRE(findings.size() == 1);
   CHECK(render(findings[0]).message.find("Kerberoasting") != std::string::npos);
   CHECK(render(findings[0])
@@ -48,7 +31,7 @@ TEST_CASE("analyze: privileged-account-with-spn") {
   auto dc = computer("DC1", {"ldap/dc1"});
   dc.admin_count = "1";
   dc.uac = "532480";
-  CHECK(run({krbtgt, dc, user("svc", {"HTTP/ok"})}).empty());
+  CHECK(analyze_specs({krbtgt, dc, user("svc", {"HTTP/ok"})}).empty());
 }
 
 TEST_CASE("analyze: privileged-account-with-spn is one finding per account, however many SPNs") {
@@ -58,7 +41,7 @@ TEST_CASE("analyze: privileged-account-with-spn is one finding per account, howe
   }
   auto admin = user("svc_many", spns);
   admin.admin_count = "1";
-  const auto findings = run({admin});
+  const auto findings = analyze_specs({admin});
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].rule_id() == "privileged-account-with-spn");
   CHECK(findings[0].spns.size() == 5000);
@@ -67,5 +50,5 @@ TEST_CASE("analyze: privileged-account-with-spn is one finding per account, howe
   // The id does not depend on which value comes first.
   auto reordered = admin;
   std::reverse(reordered.spns.begin(), reordered.spns.end());
-  CHECK(run({reordered})[0].id == findings[0].id);
+  CHECK(analyze_specs({reordered})[0].id == findings[0].id);
 }

@@ -9,27 +9,10 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
-  const auto findings =
-      run({computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com", "HOST/hub1"}),
-           administrator({"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com"})});
+  const auto findings = analyze_specs(
+      {computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com", "HOST/hub1"}),
+       administrator({"SMTP/hub1.contoso.com", "SMTPSVC/hub1.contoso.com"})});
   const auto smtp = of_rule(findings, "smtp-spn-on-non-machine-account");
   REQUIRE(smtp.size() == 2);
   CHECK(smtp[0].severity == Severity::error);
@@ -80,7 +63,8 @@ TEST_CASE("analyze: the seed (SMTP/SMTPSVC of HUB1 also on Administrator)") {
 TEST_CASE("analyze: smtp-spn-on-non-machine-account is not raised for machine accounts") {
   auto msa = computer("EXMSA", {"SMTP/exmsa.contoso.com"});
   msa.classes.push_back("msDS-ManagedServiceAccount");
-  const auto findings = run({computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/HUB1"}), msa});
+  const auto findings =
+      analyze_specs({computer("HUB1", {"SMTP/hub1.contoso.com", "SMTPSVC/HUB1"}), msa});
   CHECK(of_rule(findings, "smtp-spn-on-non-machine-account").empty());
   CHECK(findings.empty());
 }
@@ -89,7 +73,7 @@ TEST_CASE("analyze: smtp-spn-on-non-machine-account on a trust account, no machi
   auto trust = user("FABRIKAM$", {"SMTPSVC/mail.fabrikam.com"});
   trust.uac = "2080";
   trust.sam_type = "805306370";
-  const auto findings = of_rule(run({trust}), "smtp-spn-on-non-machine-account");
+  const auto findings = of_rule(analyze_specs({trust}), "smtp-spn-on-non-machine-account");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].account.kind == AccountKind::trust);
   CHECK(keep_on(findings[0]).empty());

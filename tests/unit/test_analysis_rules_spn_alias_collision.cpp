@@ -9,27 +9,11 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: spn-alias-collision HOST/web01 on WEB01$ and HTTP/web01 on a user") {
-  const auto findings = of_rule(run({computer("WEB01", {"HOST/web01", "HOST/web01.contoso.com"}),
-                                     user("svc_web", {"HTTP/web01.contoso.com"})}),
-                                "spn-alias-collision");
+  const auto findings =
+      of_rule(analyze_specs({computer("WEB01", {"HOST/web01", "HOST/web01.contoso.com"}),
+                             user("svc_web", {"HTTP/web01.contoso.com"})}),
+              "spn-alias-collision");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].spn == "HTTP/web01.contoso.com");
   CHECK(findings[0].account.sam_account_name == "svc_web");
@@ -42,23 +26,25 @@ TEST_CASE("analyze: spn-alias-collision HOST/web01 on WEB01$ and HTTP/web01 on a
 
 TEST_CASE("analyze: spn-alias-collision negatives") {
   // Same account holding both.
-  CHECK(run({computer("WEB02", {"HOST/web02", "HTTP/web02"})}).empty());
+  CHECK(analyze_specs({computer("WEB02", {"HOST/web02", "HTTP/web02"})}).empty());
   // An HTTP/ SPN with no HOST/ for that name anywhere.
-  CHECK(run({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/portal.contoso.com"})}).empty());
+  CHECK(analyze_specs({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/portal.contoso.com"})})
+            .empty());
   // MSSQLSvc is not an alias of host.
-  CHECK(run({computer("SQL1", {"HOST/sql1"}), user("svc", {"MSSQLSvc/sql1"})}).empty());
+  CHECK(analyze_specs({computer("SQL1", {"HOST/sql1"}), user("svc", {"MSSQLSvc/sql1"})}).empty());
   // Different port: http/web01:8080 is not covered by host/web01.
-  CHECK(run({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/web01:8080"})}).empty());
+  CHECK(
+      analyze_specs({computer("WEB01", {"HOST/web01"}), user("svc", {"HTTP/web01:8080"})}).empty());
 }
 
 TEST_CASE("analyze: Samba's dns-<dc> user with DNS/<dc> is not a finding") {
   auto dc = computer("DC2", {"HOST/dc2.contoso.com", "ldap/dc2.contoso.com"});
   dc.uac = "532480";
-  CHECK(run({dc, user("dns-dc2", {"DNS/dc2.contoso.com"})}).empty());
+  CHECK(analyze_specs({dc, user("dns-dc2", {"DNS/dc2.contoso.com"})}).empty());
   // ... but DNS/dc2 on some other user is.
   CHECK(
-      of_rule(run({dc, user("dnsadmin", {"DNS/dc2.contoso.com"})}), "spn-alias-collision").size() ==
-      1);
+      of_rule(analyze_specs({dc, user("dnsadmin", {"DNS/dc2.contoso.com"})}), "spn-alias-collision")
+          .size() == 1);
 }
 
 TEST_CASE("analyze: the alias list comes from the directory's sPNMappings when present") {

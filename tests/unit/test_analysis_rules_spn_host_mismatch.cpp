@@ -9,27 +9,10 @@
 using namespace spnscan;
 using namespace spnscan::test;
 
-namespace {
-
-std::vector<Finding> run(const std::vector<Spec>& specs, AnalyzerOptions options = {}) {
-  Directory dir;
-  fill(dir, specs);
-  return analyze(dir, options);
-}
-
-[[maybe_unused]] Spec administrator(std::vector<std::string> spns) {
-  auto a = user("Administrator", std::move(spns), 500);
-  a.admin_count = "1";
-  a.uac = "66048";
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("analyze: spn-host-mismatch by dNSHostName and by short name") {
   const auto findings =
-      of_rule(run({computer("WEB01", {"HOST/web01"}),
-                   computer("APP2", {"TERMSRV/web01.contoso.com", "TERMSRV/WEB01"})}),
+      of_rule(analyze_specs({computer("WEB01", {"HOST/web01"}),
+                             computer("APP2", {"TERMSRV/web01.contoso.com", "TERMSRV/WEB01"})}),
               "spn-host-mismatch");
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].account.sam_account_name == "APP2$");
@@ -38,10 +21,12 @@ TEST_CASE("analyze: spn-host-mismatch by dNSHostName and by short name") {
 
 TEST_CASE("analyze: spn-host-mismatch negatives") {
   // Its own names; a name that is no account (cluster, load-balanced name); users are not checked.
-  CHECK(run({computer("WEB01", {"HOST/web01", "HOST/WEB01.contoso.com."}),
-             computer("APP3", {"HTTP/webfarm.contoso.com"}), user("svc", {"MSSQLSvc/web01:1433"})})
+  CHECK(analyze_specs({computer("WEB01", {"HOST/web01", "HOST/WEB01.contoso.com."}),
+                       computer("APP3", {"HTTP/webfarm.contoso.com"}),
+                       user("svc", {"MSSQLSvc/web01:1433"})})
             .empty());
   // web01.fabrikam.com is not WEB01 of contoso.
-  CHECK(run({computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})})
+  CHECK(analyze_specs(
+            {computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})})
             .empty());
 }

@@ -67,6 +67,22 @@ Finding RuleContext::make(const Rule& rule, std::string_view spn, std::size_t ac
   return f;
 }
 
+Finding RuleContext::misplaced_machine_spn(const Rule& rule, const SpnSite& site,
+                                           KeepReason reason) const {
+  Finding f = make(rule, site.value, site.account.index);
+  const std::string_view host = site.canon.parsed->host;
+  const auto owners = machines_named(host);
+  for (auto o : owners) {
+    f.related.push_back(ref(o));
+  }
+  if (!owners.empty()) {
+    reason.host = host;
+    f.keeper = Keeper{ref(owners.front()), std::move(reason)};
+  }
+  f.removals = {Removal{f.account, {std::string(site.value)}}};
+  return f;
+}
+
 void RuleContext::emit(Sink& sink, Finding finding, const std::vector<std::size_t>& holders,
                        std::optional<std::string_view> key) const {
   std::vector<std::string> dns;

@@ -62,6 +62,10 @@ public:
 
   // A finding of `rule` about the value spn on account.
   Finding make(const Rule& rule, std::string_view spn, std::size_t account) const;
+  // A finding of `rule` about a machine's SPN on an account that is not a machine: the
+  // computers its host names are related, the first of them keeps it (for `reason`, whose host
+  // is filled in here) and the value comes off the site's account.
+  Finding misplaced_machine_spn(const Rule& rule, const SpnSite& site, KeepReason reason) const;
   // Gives the finding its stable id (a hash of the rule, `key`, by default the SPN's canonical
   // form, and every holder's DN, whatever order the directory returned them in) and adds it.
   void emit(Sink& sink, Finding finding, const std::vector<std::size_t>& holders,

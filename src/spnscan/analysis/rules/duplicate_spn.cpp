@@ -152,8 +152,8 @@ extern const Rule duplicate_spn = {
         "design and not reported, nor is a malformed value (malformed-spn removes it from every "
         "holder). Fix: keep the SPN on the account the service runs as, remove it from the "
         "others. The keeper is the computer the SPN's host names (the enabled one if several), "
-        "else the one holder that is not privileged, krbtgt or a trust account; otherwise spnscan "
-        "does not decide and gives one choice per holder, the enabled ones first.",
+        "else the one holder that is not privileged, krbtgt or a trust account; otherwise "
+        "spnscan does not decide and gives one choice per holder, the enabled ones first.",
     .pass = Pass::directory,
     .check_directory = check,
     .word = word,

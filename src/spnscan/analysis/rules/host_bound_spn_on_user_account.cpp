@@ -17,18 +17,9 @@ void check(const RuleContext& ctx, const SpnSite& site, Sink& sink) {
   if (!site.canon.parsed || is_machine(site.account.kind) || !ctx.host_bound(site.service_class)) {
     return;
   }
-  const Spn& spn = *site.canon.parsed;
-  Finding f = ctx.make(host_bound_spn_on_user_account, site.value, site.account.index);
-  const auto owners = ctx.machines_named(spn.host);
-  for (auto o : owners) {
-    f.related.push_back(ctx.ref(o));
-  }
-  if (!owners.empty()) {
-    f.keeper = Keeper{ctx.ref(owners.front()),
-                      {KeepReason::Kind::machine_service, std::string(spn.host),
-                       std::string(spn.service_class), 0}};
-  }
-  f.removals = {Removal{f.account, {std::string(site.value)}}};
+  Finding f = ctx.misplaced_machine_spn(
+      host_bound_spn_on_user_account, site,
+      {KeepReason::Kind::machine_service, {}, std::string(site.canon.parsed->service_class), 0});
   ctx.emit(sink, std::move(f), {site.account.index});
 }
 
@@ -52,10 +43,10 @@ extern const Rule host_bound_spn_on_user_account = {
         "HOST, RestrictedKrbHost, cifs, ldap, GC, exchangeMDB, exchangeRFR and exchangeAB name "
         "services that run as the computer itself (the list can be changed with "
         "--host-bound-classes). On a user account such an SPN captures tickets meant for the "
-        "machine: "
-        "file shares, RPC, LDAP or Exchange on that host fail with KRB_AP_ERR_MODIFIED or silently "
-        "use NTLM. Exchange's alternate service account for a Client Access array should be a "
-        "computer account for this reason. Fix: remove the value from the user account.",
+        "machine: file shares, RPC, LDAP or Exchange on that host fail with KRB_AP_ERR_MODIFIED "
+        "or silently use NTLM. Exchange's alternate service account for a Client Access array "
+        "should be a computer account for this reason. Fix: remove the value from the user "
+        "account.",
     .pass = Pass::per_spn,
     .check_spn = check,
     .word = word,

@@ -45,11 +45,10 @@ extern const Rule malformed_spn = {
     .explanation =
         "An SPN has the form serviceclass/host[:port][/servicename] (MS-ADTS 2.2.21): a service "
         "class, a '/', a host of at most 255 bytes, an optional port from 1 to 65535 and an "
-        "optional service name. A "
-        "value that does not have that shape (no '/', an empty class or host, a bad port, "
-        "whitespace or control characters) can never be requested by a client: it is a typo of the "
-        "intended SPN, which is then missing, or junk written by a script. Fix: remove it and, if "
-        "it was meant, register the corrected value.",
+        "optional service name. A value that does not have that shape (no '/', an empty class or "
+        "host, a bad port, whitespace or control characters) can never be requested by a client: "
+        "it is a typo of the intended SPN, which is then missing, or junk written by a script. "
+        "Fix: remove it and, if it was meant, register the corrected value.",
     .pass = Pass::per_spn,
     .check_spn = check,
     .word = word,

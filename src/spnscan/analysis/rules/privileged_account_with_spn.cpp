@@ -142,8 +142,8 @@ extern const Rule privileged_account_with_spn = {
     .explanation =
         "Any authenticated user can ask for a service ticket for an SPN and try to crack the "
         "holder's password offline (Kerberoasting). For the built-in Administrator (RID 500, "
-        "whatever its name) or an account protected by AdminSDHolder (adminCount=1) that means the "
-        "domain. Machine accounts and gMSAs have random 120-character passwords and are not "
+        "whatever its name) or an account protected by AdminSDHolder (adminCount=1) that means "
+        "the domain. Machine accounts and gMSAs have random 120-character passwords and are not "
         "reported; neither is krbtgt, which holds kadmin/changepw by design. One finding per "
         "account, listing its values. Fix: remove the SPNs from the privileged account; a value "
         "that belongs on another account (an Exchange server's SMTP SPN, a duplicate kept "

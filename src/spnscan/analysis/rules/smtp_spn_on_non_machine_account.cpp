@@ -18,17 +18,8 @@ void check(const RuleContext& ctx, const SpnSite& site, Sink& sink) {
       !is_smtp_class(site.canon.parsed->service_class)) {
     return;
   }
-  const Spn& spn = *site.canon.parsed;
-  Finding f = ctx.make(smtp_spn_on_non_machine_account, site.value, site.account.index);
-  const auto owners = ctx.machines_named(spn.host);
-  for (auto o : owners) {
-    f.related.push_back(ctx.ref(o));
-  }
-  if (!owners.empty()) {
-    f.keeper = Keeper{ctx.ref(owners.front()),
-                      {KeepReason::Kind::exchange_server, std::string(spn.host), {}, 0}};
-  }
-  f.removals = {Removal{f.account, {std::string(site.value)}}};
+  Finding f = ctx.misplaced_machine_spn(smtp_spn_on_non_machine_account, site,
+                                        {KeepReason::Kind::exchange_server, {}, {}, 0});
   f.aftercare = Aftercare::exchange;
   ctx.emit(sink, std::move(f), {site.account.index});
 }
@@ -56,15 +47,13 @@ extern const Rule smtp_spn_on_non_machine_account = {
     .title = "SMTP/ or SMTPSVC/ SPN on an account that is not a machine account",
     .explanation =
         "Exchange's SMTP service runs as the server's computer account, so SMTP/<server> and "
-        "SMTPSVC/<server> belong on that computer account only. When the same values are also on a "
-        "user (often the built-in Administrator, after someone ran setspn as the wrong account), "
-        "Kerberos hands out tickets for the wrong key and Exchange servers cannot authenticate "
-        "each "
-        "other: Unified Messaging cannot submit voicemail to the Hub Transport server (event 1082, "
-        "\"no Hub Transport server available\"). setspn -L on the Hub looks clean because it lists "
-        "one account at a time. Fix: remove the values from the non-machine account, never from "
-        "the "
-        "Exchange server's computer account.",
+        "SMTPSVC/<server> belong on that computer account only. When the same values are also on "
+        "a user (often the built-in Administrator, after someone ran setspn as the wrong "
+        "account), Kerberos hands out tickets for the wrong key and Exchange servers cannot "
+        "authenticate each other: Unified Messaging cannot submit voicemail to the Hub Transport "
+        "server (event 1082, \"no Hub Transport server available\"). setspn -L on the Hub looks "
+        "clean because it lists one account at a time. Fix: remove the values from the "
+        "non-machine account, never from the Exchange server's computer account.",
     .pass = Pass::per_spn,
     .check_spn = check,
     .word = word,

@@ -160,12 +160,13 @@ extern const Rule spn_alias_collision = {
         "host/X on one account and an sPNMappings alias of host (http/X, cifs/X, ...) on another",
     .explanation =
         "The KDC treats host/X as also covering every class that sPNMappings maps to host (http, "
-        "cifs, www, rpcss, ... 53 by default). So HOST/web01 on WEB01$ and HTTP/web01 on a service "
-        "user are two accounts answering to the same name. Since KB5008382 (CVE-2021-42282) domain "
-        "controllers refuse to create such pairs, and Samba checks them too; older ones remain. "
-        "spnscan reads sPNMappings from the directory when the input has it, otherwise it uses the "
-        "Windows default. Fix: remove the alias SPN from the other account, or publish the service "
-        "under its own DNS name and register the SPN for that name.",
+        "cifs, www, rpcss, ... 53 by default). So HOST/web01 on WEB01$ and HTTP/web01 on a "
+        "service user are two accounts answering to the same name. Since KB5008382 "
+        "(CVE-2021-42282) domain controllers refuse to create such pairs, and Samba checks them "
+        "too; older ones remain. spnscan reads sPNMappings from the directory when the input has "
+        "it, otherwise it uses the Windows default. Fix: remove the alias SPN from the other "
+        "account, or publish the service under its own DNS name and register the SPN for that "
+        "name.",
     .pass = Pass::directory,
     .check_directory = check,
     .word = word,

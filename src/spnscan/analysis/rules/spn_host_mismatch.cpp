@@ -54,10 +54,10 @@ extern const Rule spn_host_mismatch = {
     .explanation =
         "When computer A holds HTTP/web01 while web01 is computer B (by dNSHostName or by "
         "sAMAccountName without the $), clients that connect to web01 get tickets encrypted for "
-        "A's key, which B cannot decrypt (KRB_AP_ERR_MODIFIED). This is left behind by renamed or "
-        "rebuilt servers and by SPNs registered from the wrong machine. Cluster and load-balanced "
-        "names that are not themselves computer accounts are not reported. Fix: remove the value "
-        "from A (and register it on B if B runs the service).",
+        "A's key, which B cannot decrypt (KRB_AP_ERR_MODIFIED). This is left behind by renamed "
+        "or rebuilt servers and by SPNs registered from the wrong machine. Cluster and "
+        "load-balanced names that are not themselves computer accounts are not reported. Fix: "
+        "remove the value from A (and register it on B if B runs the service).",
     .pass = Pass::per_spn,
     .check_spn = check,
     .word = word,
