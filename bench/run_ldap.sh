@@ -7,6 +7,8 @@
 # usage: bench/run_ldap.sh [N]          (N defaults to 200000)
 # environment:
 #   SPNSCAN=path     the binary (default: <repo>/build/spnscan)
+#   SPNSCAN_OLD=path another build to compare with (a refactoring's "before"): it runs in the
+#                    same alternation and a new/old table follows
 #   RUNS=5           timed runs per command
 #   KEEP=1           leave slapd running at the end (the next run reuses it)
 set -euo pipefail
@@ -17,6 +19,7 @@ n=${1:-200000}
 runs=${RUNS:-5}
 keep=${KEEP:-0}
 spnscan=${SPNSCAN:-$root/build/spnscan}
+spnscan_old=${SPNSCAN_OLD:-}
 fixture=$root/tests/support/slapd-fixture.sh
 out_dir=$here/out
 # What spnscan asks for (src/source/ldap/ldap_source.cpp, k_attr_names); ldapsearch asks the same.
@@ -32,6 +35,7 @@ die() { echo "run_ldap.sh: $*" >&2; exit 1; }
 command -v ldapsearch >/dev/null || die "ldapsearch is missing (Debian package 'ldap-utils')"
 [[ -x /usr/sbin/slapd ]] || die "/usr/sbin/slapd is missing (Debian package 'slapd')"
 [[ -x $spnscan ]] || die "no spnscan binary at $spnscan: build it first (cmake --build build --target spnscan) or set SPNSCAN=/path/to/spnscan"
+[[ -z $spnscan_old || -x $spnscan_old ]] || die "SPNSCAN_OLD=$spnscan_old is not an executable"
 
 mkdir -p "$out_dir"
 file=$out_dir/dir-$n.ldif
@@ -88,6 +92,8 @@ slapd_cpu() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$SLAPD_PID"/st
 export LDAPNOINIT=1
 report=$out_dir/ldap-report.json
 spnscan_cmd=("$spnscan" scan -H "$LDAP_URI" --format json -o "$report" --fail-on never)
+report_old=$out_dir/ldap-report-old.json
+spnscan_old_cmd=("$spnscan_old" scan -H "$LDAP_URI" --format json -o "$report_old" --fail-on never)
 ldapsearch_cmd=(ldapsearch -x -LLL -H "$LDAP_URI" -b "$BASE_DN" -E pr=1000/noprompt "$filter"
                 "${attrs[@]}")
 
@@ -130,16 +136,19 @@ echo "warming the page cache and slapd (one untimed run of each) ..." >&2
 cat "$file" >/dev/null
 measure warmup-ldapsearch "$out_dir/ldap-ldapsearch.ldif" "${ldapsearch_cmd[@]}"
 measure warmup-spnscan /dev/null "${spnscan_cmd[@]}"
-rm -f "$out_dir/ldap-warmup-ldapsearch.times" "$out_dir/ldap-warmup-spnscan.times"
+[[ -z $spnscan_old ]] || measure warmup-spnscan-old /dev/null "${spnscan_old_cmd[@]}"
+rm -f "$out_dir"/ldap-warmup-*.times
 ldapsearch_entries=$(grep -c '^dn:' "$out_dir/ldap-ldapsearch.ldif" || true)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$out_dir/ldap-spnscan.times"
 : >"$out_dir/ldap-ldapsearch.times"
+: >"$out_dir/ldap-spnscan-old.times"
 for ((r = 1; r <= runs; r++)); do
-    echo "run $r/$runs: spnscan, ldapsearch ..." >&2
+    echo "run $r/$runs: spnscan, ldapsearch${spnscan_old:+, old spnscan} ..." >&2
     measure spnscan /dev/null "${spnscan_cmd[@]}"
     measure ldapsearch /dev/null "${ldapsearch_cmd[@]}"
+    [[ -z $spnscan_old ]] || measure spnscan-old /dev/null "${spnscan_old_cmd[@]}"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r s_min s_med s_rss s_cpu s_srv < <(stats spnscan)
@@ -169,6 +178,24 @@ printf '%-22s %12.2f %12.2f %8s\n' "client CPU median (s)" "$s_cpu" "$l_cpu" "$(
 printf '%-22s %12.2f %12.2f %8s\n' "slapd CPU median (s)" "$s_srv" "$l_srv" ""
 printf '%-22s %12s %12s %8s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$l_rss")" "$(ratio "$s_rss" "$l_rss")"
 echo
+if [[ -n $spnscan_old ]]; then
+    read -r o_min o_med o_rss o_cpu o_srv < <(stats spnscan-old)
+    pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.1f%%", (a / b - 1) * 100; else print "-" }'; }
+    echo "new: $spnscan"
+    echo "old: $spnscan_old"
+    printf '%-22s %12s %12s %8s\n' "" "new" "old" "new/old"
+    printf '%-22s %12.3f %12.3f %8s\n' "wall min (s)" "$s_min" "$o_min" "$(pct "$s_min" "$o_min")"
+    printf '%-22s %12.3f %12.3f %8s\n' "wall median (s)" "$s_med" "$o_med" "$(pct "$s_med" "$o_med")"
+    printf '%-22s %12.2f %12.2f %8s\n' "client CPU median (s)" "$s_cpu" "$o_cpu" "$(pct "$s_cpu" "$o_cpu")"
+    printf '%-22s %12s %12s %8s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$o_rss")" "$(pct "$s_rss" "$o_rss")"
+    python3 - "$report" "$report_old" <<'EOF' || true
+import json, sys
+ids = [sorted(f["id"] for f in json.load(open(p, encoding="utf-8"))["findings"]) for p in sys.argv[1:]]
+print("new vs old findings: %s (%d and %d)" % ("the same" if ids[0] == ids[1] else "DIFFERENT",
+      len(ids[0]), len(ids[1])))
+EOF
+    echo
+fi
 verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.2) ? "met" : "NOT met" }'; }
 echo "target spnscan <= 1.2x ldapsearch wall: $(verdict "$(awk -v a="$s_min" -v b="$l_min" 'BEGIN { print a / b }')") at the min," \
      "$(verdict "$(awk -v a="$s_med" -v b="$l_med" 'BEGIN { print a / b }')") at the median"

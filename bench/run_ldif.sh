@@ -6,6 +6,8 @@
 # usage: bench/run_ldif.sh [N]          (N defaults to 200000)
 # environment:
 #   SPNSCAN=path     the binary (default: <repo>/build/spnscan)
+#   SPNSCAN_OLD=path another build to compare with (a refactoring's "before"): its runs
+#                    alternate with SPNSCAN's and a new/old table follows
 #   RUNS=5           runs per command
 #   SEED=1           generator seed
 #   PROFILE=full     generator profile: full (a '*' export) or spn (only what spnscan reads)
@@ -19,6 +21,7 @@ runs=${RUNS:-5}
 seed=${SEED:-1}
 profile=${PROFILE:-full}
 spnscan=${SPNSCAN:-$root/build/spnscan}
+spnscan_old=${SPNSCAN_OLD:-}
 grep_only=${GREP_ONLY:-0}
 out_dir=$here/out
 
@@ -31,6 +34,7 @@ die() { echo "run_ldif.sh: $*" >&2; exit 1; }
 if [[ $grep_only != 1 && ! -x $spnscan ]]; then
     die "no spnscan binary at $spnscan: build it first (cmake --build build --target spnscan), set SPNSCAN=/path/to/spnscan, or run with GREP_ONLY=1"
 fi
+[[ -z $spnscan_old || -x $spnscan_old ]] || die "SPNSCAN_OLD=$spnscan_old is not an executable"
 
 mkdir -p "$out_dir"
 suffix=""
@@ -89,26 +93,30 @@ read -r spn_count spn_bytes holders holder_bytes entries < <(LC_ALL=C awk '
 ' "$file")
 file_bytes=$(stat -c %s "$file")
 
-# measure NAME CMD...: runs CMD $runs times; appends "wall_seconds max_rss_kib" lines to
-# $out_dir/NAME.times. Wall time comes from bash's microsecond clock, because
-# /usr/bin/time's %e has only 10 ms resolution; %M gives the peak RSS.
-measure() {
+# measure_once NAME CMD...: runs CMD once; appends "wall_seconds max_rss_kib" to
+# $out_dir/NAME.times. Wall time comes from bash's microsecond clock, because /usr/bin/time's
+# %e has only 10 ms resolution; %M gives the peak RSS.
+measure_once() {
     local name=$1; shift
-    local times=$out_dir/$name.times tfile=$out_dir/$name.time-out
-    : >"$times"
-    for ((r = 1; r <= runs; r++)); do
-        local t0=$EPOCHREALTIME rc=0
-        /usr/bin/time -f '%e %M' -o "$tfile" "$@" >"$out_dir/$name.stdout" 2>"$out_dir/$name.stderr" || rc=$?
-        local t1=$EPOCHREALTIME
-        if ((rc != 0)); then
-            echo "run_ldif.sh: '$*' failed with exit status $rc; its stderr:" >&2
-            cat "$out_dir/$name.stderr" >&2
-            exit 1
-        fi
-        echo "$t0 $t1 $(tail -n 1 "$tfile" | awk '{print $2}')" |
-            awk '{printf "%.6f %d\n", $2 - $1, $3}' >>"$times"
-    done
+    local tfile=$out_dir/$name.time-out t0 t1 rc=0
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f '%e %M' -o "$tfile" "$@" >"$out_dir/$name.stdout" 2>"$out_dir/$name.stderr" || rc=$?
+    t1=$EPOCHREALTIME
+    if ((rc != 0)); then
+        echo "run_ldif.sh: '$*' failed with exit status $rc; its stderr:" >&2
+        cat "$out_dir/$name.stderr" >&2
+        exit 1
+    fi
+    echo "$t0 $t1 $(tail -n 1 "$tfile" | awk '{print $2}')" |
+        awk '{printf "%.6f %d\n", $2 - $1, $3}' >>"$out_dir/$name.times"
     rm -f "$tfile"
+}
+
+# measure NAME CMD...: runs CMD $runs times (measure_once).
+measure() {
+    local name=$1 r; shift
+    : >"$out_dir/$name.times"
+    for ((r = 1; r <= runs; r++)); do measure_once "$name" "$@"; done
 }
 
 # stats NAME: prints "min median max_rss_kib" of NAME's runs.
@@ -129,8 +137,23 @@ if [[ $grep_only != 1 ]]; then
     # The report goes to a regular file, not /dev/null: a writer that replaces its target
     # through a temporary file and rename() would replace /dev/null itself when run as root.
     report=$out_dir/report-$n$suffix.json
-    echo "measuring spnscan scan --ldif ($runs runs) ..." >&2
-    measure spnscan "$spnscan" scan --ldif "$file" --format json --output "$report" --fail-on never
+    if [[ -n $spnscan_old ]]; then
+        # Alternating, so that a change of load or clock speed falls on both binaries alike.
+        report_old=$out_dir/report-$n$suffix-old.json
+        echo "measuring spnscan scan --ldif, new and old alternating ($runs runs each) ..." >&2
+        : >"$out_dir/spnscan.times"
+        : >"$out_dir/spnscan-old.times"
+        for ((r = 1; r <= runs; r++)); do
+            measure_once spnscan "$spnscan" scan --ldif "$file" --format json --output "$report" \
+                --fail-on never
+            measure_once spnscan-old "$spnscan_old" scan --ldif "$file" --format json \
+                --output "$report_old" --fail-on never
+        done
+        read -r o_min o_med o_rss < <(stats spnscan-old)
+    else
+        echo "measuring spnscan scan --ldif ($runs runs) ..." >&2
+        measure spnscan "$spnscan" scan --ldif "$file" --format json --output "$report" --fail-on never
+    fi
     read -r s_min s_med s_rss < <(stats spnscan)
     # Fixed cost: the same command on a 10-account directory.
     tiny=$out_dir/dir-10.ldif
@@ -174,6 +197,23 @@ if ((have_spnscan)); then
     printf 'RSS / SPN-holding account bytes:   %s (above the 10-account run: %s)\n' \
         "$(per "$rss_bytes" "$holder_bytes")" "$(per "$above" "$holder_bytes")"
     echo
+    if [[ -n $spnscan_old ]]; then
+        pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.1f%%", (a / b - 1) * 100; else print "-" }'; }
+        echo "new: $spnscan"
+        echo "old: $spnscan_old"
+        printf '%-18s %14s %14s %10s\n' "" "new" "old" "new/old"
+        printf '%-18s %14.3f %14.3f %10s\n' "wall min (s)" "$s_min" "$o_min" "$(pct "$s_min" "$o_min")"
+        printf '%-18s %14.3f %14.3f %10s\n' "wall median (s)" "$s_med" "$o_med" "$(pct "$s_med" "$o_med")"
+        printf '%-18s %14s %14s %10s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$o_rss")" "$(pct "$s_rss" "$o_rss")"
+        # Same findings: an id hashes the rule, the SPN and the holders.
+        python3 - "$report" "$report_old" <<'EOF' || true
+import json, sys
+ids = [sorted(f["id"] for f in json.load(open(p, encoding="utf-8"))["findings"]) for p in sys.argv[1:]]
+print("new vs old findings: %s (%d and %d)" % ("the same" if ids[0] == ids[1] else "DIFFERENT",
+      len(ids[0]), len(ids[1])))
+EOF
+        echo
+    fi
     # The planted conflicts are the only ones in the file, so the report must list exactly them.
     python3 - "$report" "$gen_log" <<'EOF' || true
 import collections, json, re, sys

@@ -52,3 +52,25 @@ TEST_CASE("analyze: privileged-account-with-spn is one finding per account, howe
   std::reverse(reordered.spns.begin(), reordered.spns.end());
   CHECK(analyze_specs({reordered})[0].id == findings[0].id);
 }
+
+TEST_CASE("analyze: privileged-account-with-spn tells values that belong elsewhere from its own") {
+  // Interleaved: two values that belong on HUB1 (the computer their host names), one that
+  // svc_web also holds and keeps, and two that are only on Administrator.
+  const auto findings = of_rule(
+      analyze_specs({computer("HUB1", {"SMTP/hub1"}), user("svc_web", {"HTTP/web.contoso.com"}),
+                     administrator({"HTTP/only1", "SMTP/hub1", "HTTP/web.contoso.com",
+                                    "HTTP/only2", "SMTPSVC/hub1"})}),
+      "privileged-account-with-spn");
+  REQUIRE(findings.size() == 1);
+  const std::string message = render(findings[0]).message;
+  INFO(message);
+  CHECK(message.find("These values belong on another account and only need removing from this "
+                     "one: 'SMTP/hub1' (on HUB1$, the computer that hub1 names), "
+                     "'HTTP/web.contoso.com' (on svc_web, which also holds it), 'SMTPSVC/hub1' "
+                     "(on HUB1$, the computer that hub1 names).") != std::string::npos);
+  CHECK(message.find("These values are only on this account: 'HTTP/only1', 'HTTP/only2'.") !=
+        std::string::npos);
+  CHECK(findings[0].related.size() == 2);
+  REQUIRE(findings[0].removals.size() == 1);
+  CHECK(findings[0].removals[0].values == findings[0].spns); // every value comes off the account
+}

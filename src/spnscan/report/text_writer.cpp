@@ -110,7 +110,7 @@ public:
                        paint(k_red, "(holds control or invisible characters, shown escaped; "
                                     "do not run as it is)")));
     }
-    line(fmt::format("{}{}", indent, safe));
+    m_out << indent << safe << '\n'; // no third copy: a command may be megabytes long
   }
 
   void header(const ReportScan& scan) {

@@ -16,15 +16,16 @@ extern const Rule privileged_account_with_spn;
 
 namespace {
 
-// Where one value of the account belongs.
-struct Placement {
-  std::string value;
-  std::optional<AccountRef> home; // empty: held nowhere else
-  std::string host;               // set when home is the computer the host names
+// A value of the account that belongs on another account. Indexes, not copies: an account
+// may hold 100,000 values (any user can write that many on an account they create).
+struct Elsewhere {
+  std::size_t value; // in Finding::spns
+  std::size_t home;  // in Finding::related
+  std::string host;  // set when home is the computer the host names
 };
 
 struct Details {
-  std::vector<Placement> placements;
+  std::vector<Elsewhere> elsewhere; // in the order of Finding::spns
 };
 
 void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
@@ -34,20 +35,21 @@ void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
   const Directory& dir = ctx.directory();
   Finding f = ctx.make(privileged_account_with_spn, dir.spn(a.first_spn), a.index);
   f.spns.clear();
+  f.spns.reserve(a.spn_count);
   Details details;
-  std::vector<std::size_t> homes;
+  std::vector<std::size_t> homes; // account indexes, as f.related names them
   Canonical canon;
   for (std::uint32_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
     const std::string_view value = dir.spn(s);
     f.spns.emplace_back(value);
     canonicalize(value, canon);
-    Placement placement{std::string(value), std::nullopt, {}};
     std::optional<std::size_t> home;
+    std::string host;
     if (canon.parsed && ctx.machine_service(canon.parsed->service_class)) {
       const auto named = ctx.machines_named(canon.parsed->host);
       if (!named.empty()) {
         home = named.front();
-        placement.host = canon.parsed->host;
+        host = canon.parsed->host;
       }
     }
     if (!home) {
@@ -60,12 +62,14 @@ void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
       }
     }
     if (home) {
-      placement.home = ctx.ref(*home);
-      if (std::find(homes.begin(), homes.end(), *home) == homes.end()) {
-        homes.push_back(*home);
+      auto at = std::find(homes.begin(), homes.end(), *home);
+      if (at == homes.end()) {
+        at = homes.insert(homes.end(), *home);
       }
+      details.elsewhere.push_back(Elsewhere{f.spns.size() - 1,
+                                            static_cast<std::size_t>(at - homes.begin()),
+                                            std::move(host)});
     }
-    details.placements.push_back(std::move(placement));
   }
   for (auto home : homes) {
     f.related.push_back(ctx.ref(home));
@@ -86,18 +90,22 @@ std::string word(const Finding& f, const Words& w) {
   const auto& d = std::any_cast<const Details&>(f.details);
   std::vector<std::string> elsewhere;
   std::vector<std::string> only_here;
-  std::size_t elsewhere_count = 0;
-  std::size_t only_here_count = 0;
-  for (const auto& p : d.placements) {
-    if (p.home) {
-      if (++elsewhere_count <= k_listed) {
-        elsewhere.push_back(fmt::format(
-            "{} (on {}, {})", w.value(p.value), w.name(*p.home),
-            p.host.empty() ? std::string("which also holds it")
-                           : fmt::format("the computer that {} names", w.text(p.host))));
-      }
-    } else if (++only_here_count <= k_listed) {
-      only_here.push_back(w.value(p.value));
+  const std::size_t elsewhere_count = d.elsewhere.size();
+  const std::size_t only_here_count = f.spns.size() - elsewhere_count;
+  for (std::size_t i = 0; i < elsewhere_count && i < k_listed; ++i) {
+    const Elsewhere& e = d.elsewhere[i];
+    elsewhere.push_back(fmt::format(
+        "{} (on {}, {})", w.value(f.spns[e.value]), w.name(f.related[e.home]),
+        e.host.empty() ? std::string("which also holds it")
+                       : fmt::format("the computer that {} names", w.text(e.host))));
+  }
+  // The values not in d.elsewhere, which lists its values in order.
+  auto next_elsewhere = d.elsewhere.begin();
+  for (std::size_t v = 0; v < f.spns.size() && only_here.size() < k_listed; ++v) {
+    if (next_elsewhere != d.elsewhere.end() && next_elsewhere->value == v) {
+      ++next_elsewhere;
+    } else {
+      only_here.push_back(w.value(f.spns[v]));
     }
   }
   const auto listed = [](const std::vector<std::string>& items, std::size_t count) {
