@@ -1,16 +1,19 @@
 // libFuzzer target: an LDIF export, as untrusted as it gets (any domain user can put bytes of
 // their choosing into SPNs), through the whole offline pipeline: LdifParser, DirectoryBuilder,
-// analyze() and the three report writers. Beyond "no crash": the JSON report must be valid
-// JSON, and neither the text nor the CSV report may hold a raw control character.
+// analyze() and every report writer. Beyond "no crash": the JSON report must be valid JSON, no
+// other report may hold a raw control character, and no directory string may turn into markup in
+// the HTML and Markdown reports.
 
 #include "spnscan/analysis/analyzer.hpp"
 #include "spnscan/error.hpp"
+#include "spnscan/report/markdown_writer.hpp"
 #include "spnscan/report/writer.hpp"
 #include "spnscan/source/ldif/ldif_source.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -22,6 +25,23 @@ bool raw_control(const std::string& text, bool csv) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\n' && !(csv && c == '\r')) || c == 0x7F) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// True when a directory string got through as markup: spnscan's own HTML and Markdown have no
+// script, image or iframe element and link only within the page (#step-N), so one of these can
+// only have come from the input.
+bool markup_injected(const std::string& text) {
+  std::string lower(text.size(), ' ');
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  for (const char* tag : {"<script", "<img", "<iframe", "<a href=\"h", "<svg on", "javascript:"}) {
+    if (lower.find(tag) != std::string::npos) {
       return true;
     }
   }
@@ -43,18 +63,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   builder.finish();
   AnalyzerOptions options;
   options.threads = 1;
-  const auto findings = analyze(directory, options);
-  const ReportScan scan = report_scan_of(directory);
+  const ScanReport scan = make_scan_report(directory, analyze(directory, options));
   for (const auto& format : formats()) {
-    std::ostringstream out;
-    format.make(WriterOptions{})->scan(out, scan, findings);
-    const std::string report = out.str();
-    if (format.name == "json") {
-      if (!nlohmann::json::accept(report)) {
+    for (const bool details : {false, true}) {
+      std::ostringstream out;
+      format.make(WriterOptions{false, details})->scan(out, scan);
+      const std::string report = out.str();
+      // Markdown code spans and blocks show their text literally: only the rest is markup.
+      const char* broken = nullptr;
+      if (format.name == "json") {
+        broken = nlohmann::json::accept(report) ? nullptr : "not valid JSON";
+      } else if (raw_control(report, format.name == "csv")) {
+        broken = "a raw control character";
+      } else if ((format.name == "html" && markup_injected(report)) ||
+                 (format.name == "markdown" && markup_injected(markdown_prose(report)))) {
+        broken = "markup from the directory";
+      }
+      if (broken != nullptr) {
+        std::fprintf(stderr, "fuzz_ldif: %.*s report (details %d): %s\n",
+                     static_cast<int>(format.name.size()), format.name.data(), details ? 1 : 0,
+                     broken);
         std::abort();
       }
-    } else if (raw_control(report, format.name == "csv")) {
-      std::abort();
+      if (format.name == "json") {
+        break; // --details changes nothing in JSON
+      }
     }
   }
   return 0;

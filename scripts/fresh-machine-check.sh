@@ -255,6 +255,9 @@ root_mounts() {
 }
 
 unmount_all() {
+  # The root is a mount point of its own, as a real machine's / is: podman's storage remounts
+  # "/" while it unpacks an image layer, which fails (EINVAL) on a plain directory.
+  mountpoint -q "$root" || { mount --bind "$root" "$root" && mount --make-private "$root"; }
   local m
   while read -r m; do
     [[ -n $m ]] || continue
@@ -298,6 +301,10 @@ trap 'log "hang-up"; exit 129' HUP
 mount_all() {
   mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc" && mount --make-private "$root/proc"; }
   mountpoint -q "$root/sys" || { mount -t sysfs sysfs "$root/sys" && mount --make-private "$root/sys"; }
+  # podman (tests/container/) runs its containers in cgroups: this machine's hierarchy, bound
+  # with its submounts (cgroup v1 has one per controller).
+  mountpoint -q "$root/sys/fs/cgroup" || { mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup" &&
+    mount --make-rslave "$root/sys/fs/cgroup"; }
   mountpoint -q "$root/dev" || { mount --bind /dev "$root/dev" && mount --make-rslave "$root/dev"; }
   mountpoint -q "$root/dev/pts" || { mount --bind /dev/pts "$root/dev/pts" && mount --make-rslave "$root/dev/pts"; }
   # Private shared memory for the root (/dev is bound without its submounts).

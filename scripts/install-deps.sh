@@ -27,6 +27,14 @@ packages=(
   # ss (samba-dc.sh checks the DC's fixed ports are free); not in a minimal Debian
   iproute2
   python3 time
+  # the HTML report in a real browser (tests/browser/chromium-render.sh)
+  chromium
+  # the .deb: cpack's DEB generator needs `file` for dpkg-shlibdeps (tests/packaging/deb-check.sh)
+  file dpkg-dev
+  # the fixture directory as an OpenLDAP container (tests/container/container-test.sh): podman
+  # with runc (crun refuses these machines' hybrid cgroup v1), its network stack, and debootstrap
+  # to build the debian:bookworm-slim base image locally (no registry is reachable)
+  podman runc netavark iptables debootstrap
 )
 
 sudo=""

@@ -27,9 +27,10 @@ run_suite "tests" "${BUILD_DIR:-build}"
 echo "== format, clang-tidy, MinGW ==" >&2
 BUILD_DIR=${BUILD_DIR:-build} scripts/lint.sh || status=1
 if [ "${SPNSCAN_QUICK:-0}" != 1 ]; then
-  # The servers' self-checks test Python and shell, not spnscan: once is enough.
+  # The servers' self-checks test Python and shell, not spnscan; the container, browser and
+  # package checks test what ships, not memory safety: once is enough.
   # A Debug build compiles fastest; the live tests' time is the servers' anyway.
-  CTEST_EXCLUDE="^support:" BUILD_TYPE=Debug ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  CTEST_EXCLUDE="^(support|container|browser|package):" BUILD_TYPE=Debug ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite "tests under ASan and UBSan" "${ASAN_BUILD_DIR:-build-asan}" -DSPNSCAN_SANITIZE=ON

@@ -221,10 +221,13 @@ inline std::unique_ptr<Scanned> scan_ldif(const std::string& path) {
   return out;
 }
 
-// The scan report of `scanned` in a format.
-inline std::string report(std::string_view format, const Scanned& scanned, bool color = false) {
+// The scan report of `scanned` in a format, labelled by `triage` when given.
+inline std::string report(std::string_view format, const Scanned& scanned, bool color = false,
+                          bool details = false, Triage triage = {}) {
+  ScanReport scan_report = make_scan_report(scanned.directory, scanned.findings, std::move(triage));
+  scan_report.scan = scanned.scan; // what a test set there (an incomplete scan, say)
   std::ostringstream out;
-  find_format(format)->make(WriterOptions{color})->scan(out, scanned.scan, scanned.findings);
+  find_format(format)->make(WriterOptions{color, details})->scan(out, scan_report);
   return out.str();
 }
 

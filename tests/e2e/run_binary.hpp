@@ -31,7 +31,11 @@ inline Result run(const std::vector<std::string>& args, const std::string& env =
   static int counter = 0;
   const std::string err_path =
       "/tmp/spnscan-e2e-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".err";
-  std::string command = "cd " + quote(SPNSCAN_SOURCE_DIR) + " && " + env + quote(SPNSCAN_BINARY);
+  // The tester's own ~/.config/spnscan/spnscan.conf must not change what a test sees.
+  const std::string isolated =
+      env.find("XDG_CONFIG_HOME=") == std::string::npos ? "XDG_CONFIG_HOME=/nonexistent " : "";
+  std::string command =
+      "cd " + quote(SPNSCAN_SOURCE_DIR) + " && " + isolated + env + quote(SPNSCAN_BINARY);
   for (const auto& a : args) {
     command += " " + quote(a);
   }

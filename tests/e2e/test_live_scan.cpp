@@ -89,6 +89,29 @@ TEST_CASE("live scan: StartTLS with a simple bind from a password file", "[ldap]
   CHECK(findings(report) == offline());
 }
 
+TEST_CASE("live scan: -v tells each step on stderr, never the password", "[ldap]") {
+  Slapd* const server = contoso();
+  if (server == nullptr) {
+    return;
+  }
+  std::string uri = server->get("LDAP_URI");
+  uri.replace(uri.find("127.0.0.1"), 9, "localhost");
+  const auto r = run({"scan", "--format", "json", "--timeout", "20", "-v", "-H", uri, "-Z",
+                      "--ca-file", server->get("CA_FILE"), "-D", server->get("READER_DN"), "-y",
+                      server->get("READER_PASSWORD_FILE"), "--page-size", "10"});
+  INFO(r.err);
+  CHECK(r.status == 1);
+  CHECK(findings(Json::parse(r.out)) == offline());
+  CHECK(r.err.find("] connected to " + uri) != std::string::npos);
+  CHECK(r.err.find("] StartTLS established") != std::string::npos);
+  CHECK(r.err.find("] searching ") != std::string::npos);
+  CHECK(r.err.find("] page 2 read, ") != std::string::npos);
+  CHECK(r.err.find("] sPNMappings read from ") != std::string::npos);
+  const std::string password = slurp(server->get("READER_PASSWORD_FILE"));
+  REQUIRE(password.size() > 4);
+  CHECK(r.err.find(password.substr(0, password.find('\n'))) == std::string::npos);
+}
+
 TEST_CASE("live scan: SASL EXTERNAL over ldapi://", "[ldap]") {
   Slapd* const server = contoso();
   if (server == nullptr) {

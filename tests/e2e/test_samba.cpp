@@ -431,9 +431,39 @@ TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[sam
              1, dc.kerberos_env(tmp.file("cc")));
     CHECK(ids(report) == ids(ldaps_report()));
   }
-  SECTION("without -N the ticket is asked for the canonicalised name") {
+  SECTION("without -N the name in -H is used as given (the default, as cron needs)") {
+    const Json report =
+        scan({"-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"), "-Y", "GSSAPI"}, 1,
+             dc.kerberos_env(tmp.file("cc")));
+    CHECK(ids(report) == ids(ldaps_report()));
+  }
+  SECTION("--keytab: a cron job needs no kinit and leaves no ticket cache behind") {
+    const std::string cache = tmp.file("never-written");
+    const auto r =
+        run({"scan", "--format", "json", "--timeout", "30", "-H", dc.get("LDAPS_URI"), "--ca-file",
+             dc.get("CA_FILE"), "-Y", "GSSAPI", "--keytab", dc.get("KEYTAB")},
+            "KRB5_CONFIG=" + quote(dc.get("KRB5_CONFIG")) +
+                " KRB5CCNAME=" + quote("FILE:" + cache) + " ");
+    INFO(r.err);
+    CHECK(r.status == 1);
+    CHECK(ids(Json::parse(r.out)) == ids(ldaps_report()));
+    struct stat st {};
+    CHECK(stat(cache.c_str(), &st) != 0); // the ticket stayed in the process's memory
+  }
+  SECTION("--keytab others can read is refused before anything is sent") {
+    const std::string copy = tmp.file("open.keytab");
+    write_text(copy, slurp(dc.get("KEYTAB")));
+    chmod(copy.c_str(), 0644);
+    const auto r = run({"scan", "-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"), "-Y",
+                        "GSSAPI", "--keytab", copy},
+                       "KRB5_CONFIG=" + quote(dc.get("KRB5_CONFIG")) + " ");
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::StartsWith("spnscan: error: --keytab '" + copy + "': "));
+  }
+  SECTION("--sasl-canonicalize asks for the reverse-DNS name, which this DC does not have") {
     const auto r = run({"scan", "--format", "json", "--timeout", "30", "-H", dc.get("LDAPS_URI"),
-                        "--ca-file", dc.get("CA_FILE"), "-Y", "GSSAPI"},
+                        "--ca-file", dc.get("CA_FILE"), "-Y", "GSSAPI", "--sasl-canonicalize"},
                        dc.kerberos_env(tmp.file("cc")));
     CHECK(r.status == 3);
     CHECK(r.out.empty());
@@ -442,7 +472,8 @@ TEST_CASE("Samba: GSSAPI with the keytab, over LDAPS and over plain LDAP", "[sam
                                  "Local error (-2); additional info: SASL(-1): generic "
                                  "failure: GSSAPI Error: "));
     CHECK_THAT(r.err, Catch::Contains("(Server not found in Kerberos database)"));
-    CHECK_THAT(r.err, Catch::Contains("add -N to use that name as given"));
+    CHECK_THAT(r.err, Catch::Contains("with --sasl-canonicalize the service ticket was asked for "
+                                      "the reverse-DNS name of the server"));
   }
 }
 

@@ -58,8 +58,8 @@ TEST_CASE("analyze: privileged-account-with-spn tells values that belong elsewhe
   // svc_web also holds and keeps, and two that are only on Administrator.
   const auto findings = of_rule(
       analyze_specs({computer("HUB1", {"SMTP/hub1"}), user("svc_web", {"HTTP/web.contoso.com"}),
-                     administrator({"HTTP/only1", "SMTP/hub1", "HTTP/web.contoso.com",
-                                    "HTTP/only2", "SMTPSVC/hub1"})}),
+                     administrator({"HTTP/only1", "SMTP/hub1", "HTTP/web.contoso.com", "HTTP/only2",
+                                    "SMTPSVC/hub1"})}),
       "privileged-account-with-spn");
   REQUIRE(findings.size() == 1);
   const std::string message = render(findings[0]).message;

@@ -34,8 +34,9 @@ TEST_CASE("json writer: the contract's fields, in order") {
   const std::string text = report("json", *contoso);
   REQUIRE(text.back() == '\n');
   const Json json = Json::parse(text);
+  // Version 1 grows, never renames: "plan" came with the action plan.
   CHECK(keys(json) ==
-        std::vector<std::string>{"schema_version", "tool", "scan", "summary", "findings"});
+        std::vector<std::string>{"schema_version", "tool", "scan", "summary", "plan", "findings"});
   CHECK(json["schema_version"] == 1);
   CHECK(json["tool"] == Json{{"name", "spnscan"}, {"version", k_version}});
   CHECK(keys(json["scan"]) == std::vector<std::string>{"sources", "complete", "accounts", "spns",
@@ -44,7 +45,7 @@ TEST_CASE("json writer: the contract's fields, in order") {
   CHECK(json["scan"]["started_at"] == "2026-11-22T03:04:00Z");
   CHECK(json["scan"]["duration_ms"] == 12);
   CHECK(json["scan"]["spn_mappings"] == "directory");
-  CHECK(json["summary"] == Json{{"error", 12}, {"warning", 15}, {"info", 0}});
+  CHECK(json["summary"] == Json{{"error", 12}, {"warning", 15}, {"info", 0}, {"suppressed", 0}});
 
   const Json* seed = find(json, "duplicate-spn", "Administrator");
   REQUIRE(seed != nullptr);
@@ -117,4 +118,77 @@ TEST_CASE("json writer: an incomplete scan with no findings") {
   CHECK(json["findings"] == Json::array());
   CHECK(json["summary"]["error"] == 0);
   CHECK(text.find("\n  \"scan\": {\n    \"sources\": [") != std::string::npos); // 2-space indent
+}
+
+TEST_CASE("json writer: the plan, and baseline and suppressions only when given") {
+  const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
+  const Json plain = Json::parse(report("json", *contoso));
+  CHECK_FALSE(plain.contains("baseline"));
+  CHECK_FALSE(plain.contains("suppressions"));
+  const Json& plan = plain["plan"];
+  CHECK(plan["summary"] == "Remove 20 values from 9 accounts; 2 SPNs need a decision first.");
+  CHECK(plan["accounts"].size() == 9);
+  const Json& admin = plan["accounts"][0];
+  CHECK(admin["account"]["sam_account_name"] == "Administrator");
+  CHECK(admin["severity"] == "error");
+  REQUIRE(admin["remove"].size() == 4);
+  CHECK(admin["remove"][0]["value"] == "SMTP/HUB1");
+  CHECK(admin["remove"][0]["belongs_on"] == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
+  CHECK(admin["remove"][0]["orphaned"] == false);
+  CHECK(admin["remove"][0]["findings"].size() == 3);
+  CHECK(admin["remediation"]["setspn"].size() == 4);
+  CHECK(plan["undecided"].size() == 2);
+  CHECK(plan["held_back"] == Json::array());
+  for (const auto& f : plain["findings"]) {
+    CHECK_FALSE(f.contains("baseline"));
+    CHECK_FALSE(f.contains("suppressed"));
+  }
+
+  // Last night's report lacked one finding and had one that is gone; Administrator's
+  // privileged finding is an accepted risk.
+  Baseline baseline;
+  baseline.file = "last.json";
+  baseline.started_at = "2026-11-29T03:04:00Z";
+  for (const auto& f : plain["findings"]) {
+    if (f["rule"] != "spn-host-mismatch") {
+      baseline.findings.push_back({f["id"], f["rule"], f["severity"], f["spn"], "", ""});
+    }
+  }
+  baseline.findings.push_back({"duplicate-spn:gone", "duplicate-spn", "error", "HTTP/old",
+                               "CN=old,DC=contoso,DC=com", "old"});
+  const auto allow = parse_allow_list(
+      "rule=privileged-account-with-spn account=Administrator reason=\"until the Hub is "
+      "rebuilt\" expires=2099-01-01\nspn=HTTP/nothing.contoso.com reason=stale\n",
+      "allow.conf");
+  REQUIRE(allow.has_value());
+  Triage labels = triage(contoso->findings, &baseline, &*allow, true, {},
+                         std::chrono::year_month_day{std::chrono::year{2026} / 11 / 30});
+  const Json json = Json::parse(report("json", *contoso, false, false, labels));
+  CHECK(keys(json) == std::vector<std::string>{"schema_version", "tool", "scan", "summary",
+                                               "baseline", "suppressions", "plan", "findings"});
+  CHECK(json["summary"] == Json{{"error", 12}, {"warning", 14}, {"info", 0}, {"suppressed", 1}});
+  CHECK(json["baseline"]["new"] == 2);
+  CHECK(json["baseline"]["unchanged"] == 25);
+  REQUIRE(json["baseline"]["resolved"].size() == 1);
+  CHECK(json["baseline"]["resolved"][0]["id"] == "duplicate-spn:gone");
+  CHECK(json["baseline"]["resolved_known"] == true);
+  CHECK(json["suppressions"]["suppressed"] == 1);
+  CHECK(json["suppressions"]["entries"][0]["where"] == "allow.conf:1");
+  CHECK(json["suppressions"]["entries"][0]["matched"] == 1);
+  CHECK(json["suppressions"]["entries"][1]["stale"] == true);
+  std::size_t suppressed = 0;
+  std::size_t added = 0;
+  for (const auto& f : json["findings"]) {
+    REQUIRE(f.contains("baseline"));
+    added += f["baseline"] == "new" ? 1U : 0U;
+    if (f.contains("suppressed")) {
+      ++suppressed;
+      CHECK(f["rule"] == "privileged-account-with-spn");
+      CHECK(f["suppressed"] == Json{{"by", "allow.conf:1"},
+                                    {"reason", "until the Hub is rebuilt"},
+                                    {"expires", "2099-01-01"}});
+    }
+  }
+  CHECK(suppressed == 1);
+  CHECK(added == 2);
 }

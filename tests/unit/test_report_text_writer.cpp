@@ -54,17 +54,30 @@ TEST_CASE("text writer: directory strings cannot reach the terminal raw") {
 
 TEST_CASE("text writer: an undecided finding gives labelled choices, never one block for all") {
   const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
+  // In the action plan, under "Decide first".
   const std::string text = report("text", *contoso);
-  const auto choices =
-      text.find("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these\n");
+  const auto d1 = text.find("Decide first\n\nD1. 'HTTP/app.contoso.com.' is held by svc_app "
+                            "(user) and svc_app_new (user),\n    and spnscan cannot tell which "
+                            "of them should keep it (duplicate-spn).\n    Apply ONE of these "
+                            "choices, never all of them:\n  Choice 1: if svc_app should keep "
+                            "it:\n");
+  REQUIRE(d1 != std::string::npos);
+  const auto d2 = text.find("D2. 'MSSQLSvc/sql2.contoso.com:1433' is held by", d1);
+  REQUIRE(d2 != std::string::npos);
+  CHECK(text.find("  Choice 2: if svc_app_new should keep it:\n", d1) < d2);
+  CHECK(text.find("Fix:          decision 1 in the action plan\n") != std::string::npos);
+  // And in the finding itself with --details.
+  const std::string detailed = report("text", *contoso, false, true);
+  const auto choices = detailed.find(
+      "  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these\n");
   REQUIRE(choices != std::string::npos);
-  const auto first = text.find("  Choice 1: if svc_app should keep it:\n", choices);
-  const auto second = text.find("  Choice 2: if svc_app_new should keep it:\n", first);
+  const auto first = detailed.find("  Choice 1: if svc_app should keep it:\n", choices);
+  const auto second = detailed.find("  Choice 2: if svc_app_new should keep it:\n", first);
   REQUIRE(first != std::string::npos);
   REQUIRE(second != std::string::npos);
-  CHECK(text.find("setspn -D http/APP.contoso.com svc_app_new", first) < second);
-  CHECK(text.find("setspn -D HTTP/app.contoso.com. svc_app", second) != std::string::npos);
-  CHECK(text.find("  Because:      HUB1$ (computer) is the computer that hub1.contoso.com") !=
+  CHECK(detailed.find("setspn -D http/APP.contoso.com svc_app_new", first) < second);
+  CHECK(detailed.find("setspn -D HTTP/app.contoso.com. svc_app", second) != std::string::npos);
+  CHECK(detailed.find("  Because:      HUB1$ (computer) is the computer that hub1.contoso.com") !=
         std::string::npos);
 }
 
@@ -83,7 +96,10 @@ TEST_CASE("text writer: findings grouped by severity, errors first, totals last"
 TEST_CASE("text writer: no findings on a complete scan") {
   const auto clean = scan_ldif(source_file("fixtures/contoso-clean.ldif"));
   const std::string text = report("text", *clean);
-  CHECK(text.find("No SPN conflicts found.\n0 errors, 0 warnings, 0 info\n") != std::string::npos);
+  CHECK(text.find("== Summary ==\n\nNo SPN conflicts found.\n0 findings: 0 errors, 0 warnings, 0 "
+                  "info\n\nAction plan:  Nothing to remove.\n") != std::string::npos);
+  CHECK(text.find("== Action plan ==") == std::string::npos);
+  CHECK(text.ends_with("0 findings: 0 errors, 0 warnings, 0 info\n"));
 }
 
 TEST_CASE("text writer: an incomplete scan cannot be missed") {
@@ -125,6 +141,8 @@ TEST_CASE("text writer: lines are wrapped at 78 columns, commands are not") {
     }
     start = end + 1;
   }
-  CHECK(text.find("Set-ADUser -Identity 'CN=Administrator,CN=Users,DC=contoso,DC=com' "
-                  "-ServicePrincipalNames @{Remove='SMTP/hub1.contoso.com'}") != std::string::npos);
+  // One command for all four of Administrator's values, in the plan.
+  CHECK(text.find("      Set-ADUser -Identity 'CN=Administrator,CN=Users,DC=contoso,DC=com' "
+                  "-ServicePrincipalNames @{Remove='SMTP/HUB1','SMTP/hub1.contoso.com',"
+                  "'SMTPSVC/HUB1','SMTPSVC/hub1.contoso.com'}\n") != std::string::npos);
 }

@@ -5,11 +5,13 @@
 using namespace spnscan;
 
 TEST_CASE("formats: the registry gives --format its choices and help") {
-  REQUIRE(formats().size() == 3);
+  REQUIRE(formats().size() == 5);
   CHECK(formats().front().name == "text");
   CHECK(find_format("json") != nullptr);
+  CHECK(find_format("html") != nullptr);
+  CHECK(find_format("markdown") != nullptr);
   CHECK(find_format("xml") == nullptr);
-  CHECK(format_names() == "text, json or csv");
+  CHECK(format_names() == "text, json, csv, html or markdown");
   for (const auto& format : formats()) {
     CHECK_FALSE(format.description.empty());
     CHECK(format.make(WriterOptions{}) != nullptr);

@@ -62,12 +62,14 @@ TEST_CASE("validate: accepts plain choices") {
   options = base_options();
   options.uri = "ldap://dc1.contoso.com";
   options.sasl_mech = "GSSAPI";
-  options.sasl_no_canon = true;
+  options.sasl_canonicalize = true;
+  options.keytab = "/etc/spnscan/spnscan.keytab";
   CHECK_NOTHROW(validate(options));
   options.uri = "ldap://dc1.contoso.com";
   options.starttls = true;
   options.sasl_mech.clear();
-  options.sasl_no_canon = false;
+  options.sasl_canonicalize = false;
+  options.keytab.clear();
   options.bind_dn = "CN=scanner,CN=Users,DC=contoso,DC=com";
   options.prompt_password = true;
   CHECK_NOTHROW(validate(options));
@@ -109,12 +111,21 @@ TEST_CASE("validate: clashing options name both") {
 
   options = base_options();
   options.sasl_authcid = "scanner";
-  CHECK(usage_error_of(options) ==
-        "-U given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+  CHECK(usage_error_of(options) == "-U given without -Y: -U, -R, -X, -O and --sasl-canonicalize "
+                                   "only apply to a SASL bind");
   options = base_options();
   options.sasl_secprops = "maxssf=0";
+  CHECK(usage_error_of(options) == "-O given without -Y: -U, -R, -X, -O and --sasl-canonicalize "
+                                   "only apply to a SASL bind");
+  options = base_options();
+  options.sasl_canonicalize = true;
+  CHECK(usage_error_of(options) == "--sasl-canonicalize given without -Y: -U, -R, -X, -O and "
+                                   "--sasl-canonicalize only apply to a SASL bind");
+  options = base_options();
+  options.sasl_mech = "EXTERNAL";
+  options.keytab = "/etc/spnscan/spnscan.keytab";
   CHECK(usage_error_of(options) ==
-        "-O given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+        "--keytab given without -Y GSSAPI: a keytab only serves a Kerberos bind");
 
   options = base_options();
   options.uri = "ldapi:///";

@@ -156,3 +156,12 @@ TEST_CASE("first_invisible and describe_code_point") {
   CHECK_FALSE(is_invisible(0x00E9)); // é
   CHECK_FALSE(is_invisible(0x0430)); // Cyrillic a: visible, a look-alike
 }
+
+TEST_CASE("text_lines: numbered lines without breaks, BOM or carriage returns") {
+  using V = std::vector<std::string_view>;
+  CHECK(text_lines("") == V{});
+  CHECK(text_lines("a\nb") == V{"a", "b"});
+  CHECK(text_lines("\xEF\xBB\xBF"
+                   "a\r\n\r\nc\n") == V{"a", "", "c"});
+  CHECK(text_lines("a\rb\n") == V{"a\rb"}); // only a carriage return before the break goes
+}

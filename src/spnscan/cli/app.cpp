@@ -4,6 +4,7 @@
 #include "spnscan/cli/app.hpp"
 
 #include "spnscan/cli/commands.hpp"
+#include "spnscan/cli/config_file.hpp"
 #include "spnscan/cli/options.hpp"
 #include "spnscan/cli/output.hpp"
 #include "spnscan/error.hpp"
@@ -54,11 +55,14 @@ int spnscan_main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
       throw UsageError(std::string(e.what()) + " (see 'spnscan --help')");
     }
+    CLI::App* parsed = nullptr;
     for (const auto& [sub, command] : registered) {
       if (sub->parsed()) {
         o.command = command;
+        parsed = sub;
       }
     }
+    apply_config(app, *parsed, config_files(o.config, o.no_config));
     check_output(o);
     check_operands(o);
     return to_int(o.command->run(o));

@@ -6,10 +6,14 @@
 #include "spnscan/analysis/queries.hpp"
 #include "spnscan/cli/exit_policy.hpp"
 #include "spnscan/cli/output.hpp"
+#include "spnscan/cli/progress.hpp"
 #include "spnscan/error.hpp"
+#include "spnscan/platform/platform.hpp"
+#include "spnscan/report/render.hpp"
 #include "spnscan/report/writer.hpp"
 #include "spnscan/source/ldap/ldap_source.hpp"
 #include "spnscan/source/ldif/ldif_source.hpp"
+#include "spnscan/triage/triage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -51,6 +55,8 @@ std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o,
 // scan marked incomplete and is returned so the caller can still write what was read.
 std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& directory) {
   DirectoryBuilder builder(directory);
+  StderrObserver observer(!o.quiet && platform::is_terminal(stderr), o.verbose > 0);
+  builder.set_observer(&observer);
   // check and list ask about accounts that may hold no SPN: keep those too.
   if (!o.check_account.empty()) {
     builder.keep_accounts_named({o.check_account});
@@ -59,6 +65,7 @@ std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& direc
   }
   for (auto& source : make_sources(o, directory.info().warnings)) {
     directory.info().sources.push_back(source->describe());
+    builder.note("reading " + source->describe());
     try {
       source->read(builder);
     } catch (const DirectoryError& e) {
@@ -115,7 +122,7 @@ Directory read_complete(const CliOptions& o) {
 
 // Writes what `write` puts into a Writer of the chosen format, to stdout or --output.
 template <typename F> void write_output(const CliOptions& o, bool complete, F&& write) {
-  const auto writer = o.format->make(WriterOptions{use_color(o)});
+  const auto writer = o.format->make(WriterOptions{use_color(o), o.details});
   std::ostringstream out;
   write(*writer, out);
   emit(o, std::move(out).str(), complete);
@@ -124,22 +131,40 @@ template <typename F> void write_output(const CliOptions& o, bool complete, F&& 
 // --- the commands ----------------------------------------------------------------------------
 
 ExitStatus run_scan(const CliOptions& o) {
+  if (o.fail_on_new && o.baseline.empty()) {
+    throw UsageError("--fail-on-new given without --baseline: new since what? Give the JSON report "
+                     "of an earlier scan with --baseline FILE");
+  }
+  // The files first: a mistyped name should not cost a scan of the whole directory.
+  std::optional<Baseline> baseline;
+  if (!o.baseline.empty()) {
+    baseline = read_baseline(o.baseline);
+  }
+  std::optional<AllowList> allow;
+  if (!o.allow.empty()) {
+    allow = read_allow_list(o.allow);
+  }
   Directory directory;
   directory.info().started_at = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
   const auto error = read_sources(o, directory);
-  const auto findings = analyze(directory, o.analyzer);
+  auto findings = analyze(directory, o.analyzer);
   directory.info().duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - start)
                                      .count();
-  write_output(o, directory.info().complete, [&](Writer& w, std::ostream& out) {
-    w.scan(out, report_scan_of(directory), findings);
-  });
-  if (!directory.info().complete) {
+  const bool complete = directory.info().complete;
+  Triage labels = triage(findings, baseline ? &*baseline : nullptr, allow ? &*allow : nullptr,
+                         complete, o.analyzer.disabled_rules, utc_today());
+  const ScanReport report = make_scan_report(directory, std::move(findings), std::move(labels));
+  write_output(o, complete, [&](Writer& w, std::ostream& out) { w.scan(out, report); });
+  if (!complete) {
     std::cerr << "spnscan: error: the scan is incomplete and must not be taken as clean: "
               << (error ? error->what() : directory.info().incomplete_reason) << "\n";
+  } else if (!o.quiet && !o.output.empty() && o.output != "-") {
+    std::cerr << "spnscan: wrote " << o.output << ": " << render_counts(report) << "\n";
   }
-  return scan_exit_status(directory.info().complete, findings, o.fail_on);
+  return scan_exit_status(complete, report.findings, report.triage,
+                          ExitPolicy{o.fail_on, o.fail_on_new});
 }
 
 ExitStatus run_rules(const CliOptions& o) {

@@ -1,16 +1,22 @@
 #include "spnscan/cli/exit_policy.hpp"
 
-#include <algorithm>
-
 namespace spnscan {
 
 ExitStatus scan_exit_status(bool complete, const std::vector<Finding>& findings,
-                            std::optional<Severity> fail_on) {
+                            const Triage& triage, const ExitPolicy& policy) {
   if (!complete) {
     return ExitStatus::directory;
   }
-  if (fail_on && std::any_of(findings.begin(), findings.end(),
-                             [&](const Finding& f) { return f.severity >= *fail_on; })) {
+  if (!policy.fail_on) {
+    return ExitStatus::ok;
+  }
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (findings[i].severity < *policy.fail_on || triage.suppressed(i)) {
+      continue;
+    }
+    if (policy.new_only && !triage.added(i)) {
+      continue;
+    }
     return ExitStatus::findings;
   }
   return ExitStatus::ok;

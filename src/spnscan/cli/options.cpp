@@ -42,7 +42,15 @@ void add_source_options(CLI::App& cmd, CliOptions& o) {
   cmd.add_option("-R,--sasl-realm", l.sasl_realm, "SASL realm")->group("Bind");
   cmd.add_option("-X,--sasl-authzid", l.sasl_authzid, "SASL authorization identity")->group("Bind");
   cmd.add_option("-O,--sasl-secprops", l.sasl_secprops, "SASL security properties")->group("Bind");
-  cmd.add_flag("-N,--sasl-nocanon", l.sasl_no_canon, "Do not canonicalise the SASL host name")
+  cmd.add_flag_callback(
+         "-N,--sasl-nocanon", [&l]() { l.sasl_canonicalize = false; },
+         "Use the host name from -H for Kerberos as given (the default; kept for ldapsearch users)")
+      ->group("Bind");
+  cmd.add_flag("--sasl-canonicalize", l.sasl_canonicalize,
+               "Ask Kerberos for the reverse-DNS name of the server instead of the name in -H")
+      ->group("Bind");
+  cmd.add_option("--keytab", l.keytab,
+                 "With -Y GSSAPI: get the Kerberos ticket from this keytab (cron), not kinit")
       ->group("Bind");
   cmd.add_flag("-Z,--starttls", l.starttls, "Issue StartTLS; a refusal is fatal")->group("TLS");
   cmd.add_option("--ca-file", l.ca_file, "PEM file of CAs that sign the server certificate")
@@ -75,6 +83,19 @@ void add_output_options(CLI::App& cmd, CliOptions& o) {
       ->group("Output");
   cmd.add_option("-o,--output", o.output, "Write the report to FILE atomically (mode 0600)")
       ->each([&o](const std::string&) { o.output_given = true; })
+      ->group("Output");
+  cmd.add_flag("-q,--quiet", o.quiet, "Nothing on standard error but errors (no progress)")
+      ->group("Output");
+  cmd.add_flag("-v,--verbose", o.verbose,
+               "Diagnostics on standard error: server, bind, pages (never a password)")
+      ->group("Output");
+  cmd.add_option("--config", o.config,
+                 "Read options from FILE (key = value, the long option names; spnscan.conf(5))")
+      ->configurable(false)
+      ->group("Output");
+  cmd.add_flag("--no-config", o.no_config,
+               "Read no config file, not even /etc/spnscan.conf or the user's")
+      ->configurable(false)
       ->group("Output");
   cmd.add_option_function<std::string>(
          "--color",
@@ -110,6 +131,18 @@ void add_analysis_options(CLI::App& cmd, CliOptions& o) {
          },
          "Exit 1 when a finding is at or above: error, warning (default), info, never")
       ->group("Analysis");
+  cmd.add_flag("--fail-on-new", o.fail_on_new,
+               "With --baseline: only findings that are new count for --fail-on")
+      ->group("Analysis");
+  cmd.add_option("--baseline", o.baseline,
+                 "An earlier JSON report: mark findings new or unchanged, list the resolved ones")
+      ->group("Analysis");
+  cmd.add_option("--allow", o.allow,
+                 "Allow list of accepted risks (spnscan(1), ALLOW LIST): suppressed, not dropped")
+      ->group("Analysis");
+  cmd.add_flag("--details", o.details,
+               "Every finding in full (ids, DNs, its own fix), after the action plan")
+      ->group("Output");
   cmd.add_option_function<std::vector<std::string>>(
          "--disable",
          [&o](const std::vector<std::string>& ids) {
@@ -120,8 +153,9 @@ void add_analysis_options(CLI::App& cmd, CliOptions& o) {
              o.analyzer.disabled_rules.insert(id);
            }
          },
-         "Do not apply this rule (repeatable)")
+         "Do not apply these rules (comma-separated ids; repeatable)")
       ->allow_extra_args(false)
+      ->delimiter(',')
       ->group("Analysis");
   cmd.add_option_function<std::string>(
          "--host-bound-classes",

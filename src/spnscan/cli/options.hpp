@@ -29,7 +29,17 @@ struct CliOptions {
   std::string output;                        // --output FILE; empty or "-" = stdout
   bool output_given = false;                 // --output was given (an empty FILE is refused)
   std::optional<Severity> fail_on = Severity::warning; // nullopt = never
+  bool fail_on_new = false;                            // --fail-on-new: only new findings count
   ColorMode color = ColorMode::automatic;
+  bool details = false; // --details: every finding in full
+  bool quiet = false;   // -q: nothing on stderr but errors
+  int verbose = 0;      // -v: diagnostics on stderr (repeatable)
+  // Night after night.
+  std::string baseline; // --baseline FILE: an earlier JSON report
+  std::string allow;    // --allow FILE: accepted risks
+  // --config FILE, --no-config (cli/config_file.hpp reads them).
+  std::string config;
+  bool no_config = false;
   // Analysis.
   AnalyzerOptions analyzer;
   // Operands of query / list / check.

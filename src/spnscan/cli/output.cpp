@@ -26,6 +26,9 @@ int write_stream(std::FILE* stream, const std::string& content) {
 } // namespace
 
 void check_output(const CliOptions& o) {
+  if (o.quiet && o.verbose > 0) {
+    throw UsageError("-q and -v both given: choose quiet (errors only) or verbose");
+  }
   if (!o.output_given) {
     return;
   }

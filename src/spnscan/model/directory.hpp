@@ -136,6 +136,15 @@ private:
   ScanInfo m_info;
 };
 
+// What a scan tells while it runs, for the person who started it: -v diagnostics and progress
+// on a terminal (cli/progress.cpp). Never a secret: no caller passes one.
+class ScanObserver {
+public:
+  virtual ~ScanObserver() = default;
+  virtual void note(const std::string& message) = 0;
+  virtual void progress(std::uint64_t entries, std::uint64_t pages) = 0;
+};
+
 // The one place where raw entries become accounts, shared by every source: classifies,
 // keeps accounts that hold SPNs, picks up the directory's sPNMappings, and records a
 // truncated (ranged) SPN list as a warning that makes the scan incomplete. An entry whose DN
@@ -163,6 +172,22 @@ public:
   void keep_accounts_named(std::vector<std::string> names) { m_wanted = std::move(names); }
   const std::vector<std::string>& wanted_accounts() const { return m_wanted; }
 
+  // Who hears what the sources tell while they read (may stay null).
+  void set_observer(ScanObserver* observer) { m_observer = observer; }
+  // A diagnostic for -v ("RootDSE: defaultNamingContext DC=contoso,DC=com").
+  void note(const std::string& message) {
+    if (m_observer != nullptr) {
+      m_observer->note(message);
+    }
+  }
+  // A source finished a page of results (or another unit of reading).
+  void page_read() {
+    ++m_pages;
+    if (m_observer != nullptr) {
+      m_observer->progress(m_dir.info().entries_read, m_pages);
+    }
+  }
+
 private:
   // True when the entry is one of the accounts asked for by keep_accounts_named().
   bool wanted(const RawEntry& entry) const;
@@ -185,6 +210,8 @@ private:
   std::uint64_t m_repeated = 0;        // entries whose DN had been read before
   std::uint64_t m_repeated_differ = 0; // ... with other SPNs than the first
   std::string m_repeated_example;
+  ScanObserver* m_observer = nullptr;
+  std::uint64_t m_pages = 0;
 };
 
 // True when dn is CN=Directory Service,CN=Windows NT,CN=Services,... (case-insensitive).

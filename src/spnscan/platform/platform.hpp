@@ -32,6 +32,14 @@ void write_file_atomically(const std::string& path, const std::string& content);
 // succeeds (ACLs, not modes).
 Status secret_file(const std::string& path);
 
+// Succeeds when path is a regular file that only its owner (or root) may change; otherwise says
+// why not ("mode 0666: writable by group or others", "not a regular file"). On Windows it
+// always succeeds.
+Status trusted_file(const std::string& path);
+
+// Sets an environment variable of this process (before a library reads it).
+void set_environment(const char* name, const std::string& value);
+
 // Text of errno-style error code.
 std::string error_text(int error_number);
 

@@ -286,6 +286,29 @@ Status secret_file(const std::string& path) {
   return fail(fmt::format("mode {:04o}: {} by group or others", mode, what));
 }
 
+Status trusted_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return fail(error_text(errno));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return fail("not a regular file");
+  }
+  const auto mode = static_cast<unsigned>(info.st_mode) & 07777u;
+  if ((mode & 022u) != 0) {
+    return fail(fmt::format("mode {:04o}: writable by group or others", mode));
+  }
+  if (info.st_uid != 0 && info.st_uid != ::geteuid()) {
+    return fail(
+        fmt::format("owned by uid {}, neither root nor the user running spnscan", info.st_uid));
+  }
+  return ok();
+}
+
+void set_environment(const char* name, const std::string& value) {
+  ::setenv(name, value.c_str(), 1);
+}
+
 std::string error_text(int error_number) {
   return std::generic_category().message(error_number);
 }

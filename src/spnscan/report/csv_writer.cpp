@@ -49,7 +49,8 @@ void csv_row(std::ostream& out, const std::vector<std::string>& cells) {
 
 constexpr const char* k_csv_header =
     "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,account_privileged,"
-    "related_dns,remove_from,keep_on,message,setspn,powershell,keep_reason,spns";
+    "related_dns,remove_from,keep_on,message,setspn,powershell,keep_reason,spns,baseline,"
+    "suppressed_by";
 
 // Values as CSV shows them: long ones cut (JSON carries them whole).
 std::vector<std::string> shown(const std::vector<std::string>& values) {
@@ -71,9 +72,10 @@ std::string join(const std::vector<std::string>& values, std::string_view separa
   return out;
 }
 
-void write_scan(std::ostream& out, const std::vector<Finding>& findings) {
+void write_scan(std::ostream& out, const ScanReport& report) {
   out << k_csv_header << "\r\n";
-  for (const auto& finding : findings) {
+  for (std::size_t index = 0; index < report.findings.size(); ++index) {
+    const Finding& finding = report.findings[index];
     const RenderedFinding words = render(finding);
     std::vector<std::string> remove_from;
     for (const auto& removal : finding.removals) {
@@ -117,6 +119,14 @@ void write_scan(std::ostream& out, const std::vector<Finding>& findings) {
         join(powershell, "\n"),
         words.keep_reason,
         join(shown(finding.spns), "\n"),
+        // The columns added last: empty without --baseline / when not suppressed.
+        !report.triage.baseline      ? std::string()
+        : report.triage.added(index) ? std::string("new")
+                                     : std::string("unchanged"),
+        report.triage.suppressed(index)
+            ? render_suppression(
+                  report.triage.allow->list.entries[*report.triage.findings[index].suppressed_by])
+            : std::string(),
     };
     bool first = true;
     for (const auto& cell : cells) {
@@ -132,9 +142,7 @@ void write_scan(std::ostream& out, const std::vector<Finding>& findings) {
 
 class CsvWriter : public Writer {
 public:
-  void scan(std::ostream& out, const ReportScan&, const std::vector<Finding>& findings) override {
-    write_scan(out, findings);
-  }
+  void scan(std::ostream& out, const ScanReport& report) override { write_scan(out, report); }
 
   void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
     csv_row(out, {"id", "severity", "title", "explanation"});

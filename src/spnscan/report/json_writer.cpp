@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace spnscan {
 
@@ -104,7 +107,8 @@ Json remediation_json(Utf8Sanitizer& clean, const Remediation& fix) {
   return remediation;
 }
 
-Json finding_json(Utf8Sanitizer& clean, const Finding& finding) {
+Json finding_json(Utf8Sanitizer& clean, const ScanReport& report, std::size_t index) {
+  const Finding& finding = report.findings[index];
   const RenderedFinding words = render(finding);
   Json object = Json::object();
   object["id"] = clean.text(finding.id);
@@ -142,24 +146,156 @@ Json finding_json(Utf8Sanitizer& clean, const Finding& finding) {
   }
   remediation["choices"] = std::move(choices);
   object["remediation"] = std::move(remediation);
+  // Added members (schema_version 1 grows, never renames): only when the option is given.
+  if (report.triage.baseline) {
+    object["baseline"] = report.triage.added(index) ? "new" : "unchanged";
+  }
+  if (report.triage.suppressed(index)) {
+    const AllowEntry& entry =
+        report.triage.allow->list.entries[*report.triage.findings[index].suppressed_by];
+    object["suppressed"] =
+        Json{{"by", clean.text(entry.where)},
+             {"reason", clean.text(entry.reason)},
+             {"expires", entry.expires ? Json(format_date(*entry.expires)) : Json(nullptr)}};
+  }
   return object;
 }
 
-void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Finding>& findings) {
+// One account of the plan. Each value's note is the text report's wording of belongs_on and
+// orphaned, which JSON gives as fields: it is left out (with 100,000 values it was 14 MB).
+Json plan_account_json(Utf8Sanitizer& clean, const ScanReport& report, std::size_t a) {
+  const auto& findings = report.findings;
+  const AccountPlan& account = report.plan.accounts[a];
+  const RenderedPlanAccount words = render_plan_account(account, findings);
+  Json values = Json::array();
+  for (const PlannedValue& value : account.values) {
+    Json ids = Json::array();
+    for (auto i : value.findings) {
+      ids.push_back(clean.text(findings[i].id));
+    }
+    values.push_back(Json{
+        {"value", clean.text(value.value)},
+        {"findings", std::move(ids)},
+        {"belongs_on", value.belongs_on ? Json(clean.text(value.belongs_on->dn)) : Json(nullptr)},
+        {"orphaned", value.orphaned}});
+  }
+  return Json{{"account", clean.account(account.account)},
+              {"severity", std::string(to_string(account.severity))},
+              {"summary", clean.text(words.headline)},
+              {"remove", std::move(values)},
+              {"remediation", remediation_json(clean, words.fix)}};
+}
+
+// The plan without its accounts, which write_scan streams in as the last member ("accounts").
+Json plan_json(Utf8Sanitizer& clean, const ScanReport& report) {
+  const auto& findings = report.findings;
+  Json undecided = Json::array();
+  for (auto i : report.plan.undecided) {
+    undecided.push_back(clean.text(findings[i].id));
+  }
+  Json held_back = Json::array();
+  for (const auto& held : report.plan.held_back) {
+    held_back.push_back(Json{{"dn", clean.text(held.account.dn)},
+                             {"value", clean.text(held.value)},
+                             {"asked_by", clean.text(findings[held.asked_by].id)},
+                             {"kept_by", clean.text(findings[held.kept_by].id)},
+                             {"why", clean.text(render_held_back(held, findings))}});
+  }
+  return Json{{"summary", render_plan_summary(report.plan)},
+              {"undecided", std::move(undecided)},
+              {"held_back", std::move(held_back)},
+              {"accounts", Json::array()}};
+}
+
+Json baseline_json(Utf8Sanitizer& clean, const BaselineResult& baseline) {
+  Json resolved = Json::array();
+  for (const auto& f : baseline.resolved) {
+    resolved.push_back(Json{{"id", clean.text(f.id)},
+                            {"rule", clean.text(f.rule)},
+                            {"severity", clean.text(f.severity)},
+                            {"spn", clean.text(f.spn)},
+                            {"account_dn", clean.text(f.account_dn)},
+                            {"sam_account_name", clean.text(f.account_name)}});
+  }
+  return Json{{"file", clean.text(baseline.file)},
+              {"started_at", clean.text(baseline.started_at)},
+              {"baseline_complete", baseline.baseline_complete},
+              {"new", baseline.added},
+              {"unchanged", baseline.unchanged},
+              {"resolved_known", baseline.resolved_known},
+              {"resolved", std::move(resolved)},
+              {"not_checked", baseline.not_checked}};
+}
+
+Json suppressions_json(Utf8Sanitizer& clean, const AllowResult& allow, std::size_t suppressed) {
+  Json entries = Json::array();
+  for (std::size_t e = 0; e < allow.entries.size(); ++e) {
+    const AllowEntry& entry = allow.list.entries[e];
+    const AllowEntryResult& result = allow.entries[e];
+    const auto field = [&](const std::string& value) {
+      return value.empty() ? Json(nullptr) : Json(clean.text(value));
+    };
+    entries.push_back(
+        Json{{"where", clean.text(entry.where)},
+             {"rule", field(entry.rule)},
+             {"spn", field(entry.spn)},
+             {"account", field(entry.account)},
+             {"id", field(entry.id)},
+             {"reason", clean.text(entry.reason)},
+             {"expires", entry.expires ? Json(format_date(*entry.expires)) : Json(nullptr)},
+             {"matched", result.matched},
+             {"expired", result.expired},
+             {"stale", result.stale}});
+  }
+  return Json{{"file", clean.text(allow.list.file)},
+              {"suppressed", suppressed},
+              {"entries", std::move(entries)}};
+}
+
+// Writes count members of a JSON array, each made by make(i) (dumped with an indent of 2) and
+// indented to sit at `indent`; the array's closing bracket goes two spaces to the left.
+template <typename Make>
+void write_members(std::ostream& out, std::size_t count, std::string_view indent,
+                   const Make& make) {
+  if (count == 0) {
+    out << "[]";
+    return;
+  }
+  out << '[';
+  for (std::size_t i = 0; i < count; ++i) {
+    out << (i == 0 ? "\n" : ",\n");
+    const std::string item = make(i);
+    std::size_t start = 0;
+    while (start < item.size()) {
+      const std::size_t end = std::min(item.find('\n', start), item.size());
+      out << indent;
+      out.write(item.data() + start, static_cast<std::streamsize>(end - start));
+      if (end < item.size()) {
+        out << '\n';
+      }
+      start = end + 1;
+    }
+  }
+  out << '\n' << indent.substr(2) << ']';
+}
+
+void write_scan(std::ostream& out, const ScanReport& report) {
+  const ReportScan& scan = report.scan;
+  const std::vector<Finding>& findings = report.findings;
   // A first pass: the scan warnings, written before the findings, must know whether any
   // finding text will be replaced.
   Utf8Sanitizer clean;
-  Json summary = Json::object();
-  std::uint64_t counts[3] = {0, 0, 0};
   for (const auto& finding : findings) {
     if (!clean.replaced() && holds_invalid_utf8(finding)) {
       clean.text("\xFF"); // the verdict, carried into the writing pass
     }
-    ++counts[static_cast<std::size_t>(finding.severity)];
   }
-  summary["error"] = counts[static_cast<std::size_t>(Severity::error)];
-  summary["warning"] = counts[static_cast<std::size_t>(Severity::warning)];
-  summary["info"] = counts[static_cast<std::size_t>(Severity::info)];
+  // Findings that count: the suppressed ones are in "findings", marked, and counted apart.
+  Json summary = Json::object();
+  summary["error"] = report.active_count(Severity::error);
+  summary["warning"] = report.active_count(Severity::warning);
+  summary["info"] = report.active_count(Severity::info);
+  summary["suppressed"] = report.triage.suppressed_count();
 
   const ScanInfo& info = scan.info;
   Json scan_json = Json::object();
@@ -184,35 +320,34 @@ void write_scan(std::ostream& out, const ReportScan& scan, const std::vector<Fin
   root["tool"] = Json{{"name", "spnscan"}, {"version", k_version}};
   root["scan"] = std::move(scan_json);
   root["summary"] = std::move(summary);
+  if (report.triage.baseline) {
+    root["baseline"] = baseline_json(clean, *report.triage.baseline);
+  }
+  if (report.triage.allow) {
+    root["suppressions"] =
+        suppressions_json(clean, *report.triage.allow, report.triage.suppressed_count());
+  }
+  root["plan"] = plan_json(clean, report);
   root["findings"] = Json::array();
 
   // Every string is valid UTF-8 by now; replace is a second line of defence, never a throw.
   const auto dump = [](const Json& value) {
     return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  const std::string head = dump(root); // ends in "\"findings\": []\n}"
-  if (findings.empty()) {
-    out << head << '\n';
-    return;
+  // The head ends in the two arrays that can be large, empty; they are written one member at a
+  // time instead, so memory follows the largest member, not the report.
+  const std::string head = dump(root);
+  constexpr std::string_view k_tail = "[]\n  },\n  \"findings\": []\n}";
+  if (!std::string_view(head).ends_with(k_tail)) {
+    throw std::logic_error("json_writer: the report's head does not end in its two arrays");
   }
-  // One finding at a time, indented as a member of the array: memory follows the largest
-  // finding, not the report.
-  out.write(head.data(), static_cast<std::streamsize>(head.size() - 3)); // up to the '['
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    out << (i == 0 ? "\n" : ",\n");
-    const std::string item = dump(finding_json(clean, findings[i]));
-    std::size_t start = 0;
-    while (start < item.size()) {
-      const std::size_t end = std::min(item.find('\n', start), item.size());
-      out << "    ";
-      out.write(item.data() + start, static_cast<std::streamsize>(end - start));
-      if (end < item.size()) {
-        out << '\n';
-      }
-      start = end + 1;
-    }
-  }
-  out << "\n  ]\n}\n";
+  out.write(head.data(), static_cast<std::streamsize>(head.size() - k_tail.size()));
+  write_members(out, report.plan.accounts.size(), "      ",
+                [&](std::size_t a) { return dump(plan_account_json(clean, report, a)); });
+  out << "\n  },\n  \"findings\": ";
+  write_members(out, findings.size(), "    ",
+                [&](std::size_t i) { return dump(finding_json(clean, report, i)); });
+  out << "\n}\n";
 }
 
 std::string utf8(std::string_view text) {
@@ -230,10 +365,7 @@ Json account_json(const AccountRef& a) {
 
 class JsonWriter : public Writer {
 public:
-  void scan(std::ostream& out, const ReportScan& scan,
-            const std::vector<Finding>& findings) override {
-    write_scan(out, scan, findings);
-  }
+  void scan(std::ostream& out, const ScanReport& report) override { write_scan(out, report); }
 
   void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
     Json items = Json::array();

@@ -113,7 +113,8 @@ public:
     m_out << indent << safe << '\n'; // no third copy: a command may be megabytes long
   }
 
-  void header(const ReportScan& scan) {
+  void header(const ScanReport& report) {
+    const ReportScan& scan = report.scan;
     const ScanInfo& info = scan.info;
     line(paint(k_bold, fmt::format("spnscan {}: SPN conflict report", k_version)));
     std::string sources;
@@ -135,6 +136,13 @@ public:
       line("Scan:         complete");
     } else {
       line(fmt::format("Scan:         {}", paint(k_red, "INCOMPLETE")));
+    }
+    if (report.triage.baseline) {
+      wrapped("Baseline:     ", render_baseline(*report.triage.baseline));
+    }
+    if (report.triage.allow) {
+      wrapped("Allow list:   ",
+              render_allow(*report.triage.allow, report.triage.suppressed_count()));
     }
     for (const auto& warning : info.warnings) {
       wrapped("Warning:      ", escape_for_display(warning));
@@ -167,16 +175,43 @@ public:
     wrapped(std::string(columns(label), ' '), details);
   }
 
-  void finding(const Finding& finding) {
-    const char* color = finding.severity == Severity::error     ? k_red
-                        : finding.severity == Severity::warning ? k_yellow
-                                                                : k_cyan;
+  static const char* color_of(Severity severity) {
+    return severity == Severity::error ? k_red : severity == Severity::warning ? k_yellow : k_cyan;
+  }
+
+  // The first line of a finding: "[ERROR] rule  SPN  (new)".
+  void finding_title(const ScanReport& report, std::size_t index) {
+    const Finding& finding = report.findings[index];
     const char* tag = finding.severity == Severity::error     ? "[ERROR]"
                       : finding.severity == Severity::warning ? "[WARNING]"
                                                               : "[INFO]";
+    std::string title = show_value(finding.spn, k_shown_value_max);
+    if (report.triage.baseline) {
+      title += report.triage.added(index) ? "  " + paint(k_bold, "(new)") : "  (unchanged)";
+    }
+    wrapped(fmt::format("{} {}  ", paint(color_of(finding.severity), tag),
+                        escape_for_display(finding.rule_id())),
+            title, "  ");
+  }
+
+  // A finding as the report lists it by default: what, where, why, and where its fix is.
+  void finding_brief(const ScanReport& report, std::size_t index, const PlanRefs& refs) {
+    const Finding& finding = report.findings[index];
+    finding_title(report, index);
+    wrapped("  Account:      ", describe(finding.account));
+    wrapped("  ", escape_for_display(render(finding).message));
+    const std::string ref = render_plan_ref(refs, index);
+    if (!ref.empty()) {
+      wrapped("  Fix:          ", ref);
+    }
+    line();
+  }
+
+  // A finding in full (--details): ids, DNs, every value, and its own fix.
+  void finding_details(const ScanReport& report, std::size_t index, const PlanRefs& refs) {
+    const Finding& finding = report.findings[index];
     const RenderedFinding words = render(finding);
-    wrapped(fmt::format("{} {}  ", paint(color, tag), escape_for_display(finding.rule_id())),
-            show_value(finding.spn, k_shown_value_max), "  ");
+    finding_title(report, index);
     line(fmt::format("  Id:           {}", escape_for_display(finding.id)));
     account("  Account:      ", finding.account);
     for (const auto& related : finding.related) {
@@ -206,23 +241,31 @@ public:
         wrapped("  Because:      ", escape_for_display(words.keep_reason));
       }
     }
+    const std::string ref = render_plan_ref(refs, index);
+    if (!ref.empty()) {
+      wrapped("  In the plan:  ", ref);
+    }
     if (!finding.choices.empty()) {
       line("  Fix: spnscan cannot decide which holder keeps the SPN. Apply ONE of these");
       line("  choices, never all of them (spnscan changes nothing; review before you apply):");
-      for (std::size_t i = 0; i < finding.choices.size(); ++i) {
-        const Choice& choice = finding.choices[i];
-        const std::string& hint = words.choices[i].hint;
-        const std::string name =
-            choice.keep.sam_account_name.empty() ? choice.keep.dn : choice.keep.sam_account_name;
-        wrapped(fmt::format("  Choice {}: ", i + 1),
-                fmt::format("if {} should keep it{}:", escape_for_display(name),
-                            hint.empty() ? std::string() : " (" + escape_for_display(hint) + ")"));
-        fix_forms(words.choices[i].fix);
-      }
+      choices(finding, words);
     } else {
       remediation(words.fix);
     }
     line();
+  }
+
+  void choices(const Finding& finding, const RenderedFinding& words) {
+    for (std::size_t i = 0; i < finding.choices.size(); ++i) {
+      const Choice& choice = finding.choices[i];
+      const std::string& hint = words.choices[i].hint;
+      const std::string name =
+          choice.keep.sam_account_name.empty() ? choice.keep.dn : choice.keep.sam_account_name;
+      wrapped(fmt::format("  Choice {}: ", i + 1),
+              fmt::format("if {} should keep it{}:", escape_for_display(name),
+                          hint.empty() ? std::string() : " (" + escape_for_display(hint) + ")"));
+      fix_forms(words.choices[i].fix);
+    }
   }
 
   void remediation(const Remediation& fix) {
@@ -265,58 +308,153 @@ public:
     }
   }
 
-  void findings(const std::vector<Finding>& all) {
+  void section(const std::string& title) {
+    line(paint(k_bold, fmt::format("== {} ==", title)));
+    line();
+  }
+
+  void summary(const ScanReport& report) {
+    section("Summary");
+    if (report.findings.empty()) {
+      line(report.scan.info.complete
+               ? "No SPN conflicts found."
+               : "No SPN conflicts found in the part of the directory that was read.");
+    }
+    wrapped("", render_counts(report));
+    const auto counts = count_by_rule(report);
+    if (!counts.empty()) {
+      line();
+      const bool with_new = report.triage.baseline.has_value();
+      std::size_t width = 4;
+      for (const auto& c : counts) {
+        width = std::max(width, c.rule.size());
+      }
+      const auto row = [&](std::string_view rule, const std::string& e, const std::string& w,
+                           const std::string& i, const std::string& n) {
+        line(fmt::format("  {:<{}}  {:>5}  {:>7}  {:>4}{}", rule, width, e, w, i,
+                         with_new ? fmt::format("  {:>3}", n) : std::string()));
+      };
+      const auto cell = [](std::size_t n) { return n == 0 ? std::string("-") : std::to_string(n); };
+      row("Rule", "Error", "Warning", "Info", "New");
+      for (const auto& c : counts) {
+        row(c.rule, cell(c.by_severity[static_cast<std::size_t>(Severity::error)]),
+            cell(c.by_severity[static_cast<std::size_t>(Severity::warning)]),
+            cell(c.by_severity[static_cast<std::size_t>(Severity::info)]), cell(c.added));
+      }
+    }
+    line();
+    wrapped("Action plan:  ", render_plan_summary(report.plan));
+    line();
+  }
+
+  void plan(const ScanReport& report) {
+    const Plan& plan = report.plan;
+    if (plan.empty()) {
+      return;
+    }
+    section("Action plan");
+    wrapped("", "spnscan changes nothing: review each step before you apply it. Each account's "
+                "values are removed together; every value is named exactly as the account holds "
+                "it.");
+    line();
+    for (std::size_t step = 0; step < plan.accounts.size(); ++step) {
+      const AccountPlan& account = plan.accounts[step];
+      const RenderedPlanAccount words = render_plan_account(account, report.findings);
+      const std::string number = fmt::format("{}. ", step + 1);
+      wrapped(paint(color_of(account.severity), number), escape_for_display(words.headline),
+              std::string(number.size(), ' '));
+      wrapped(std::string(number.size(), ' '), escape_for_display(account.account.dn));
+      for (std::size_t v = 0; v < account.values.size(); ++v) {
+        wrapped("   - ", show_value(account.values[v].value, k_shown_value_max), "     ");
+        wrapped("     ", escape_for_display(words.notes[v]));
+      }
+      fix_forms(words.fix);
+      line();
+    }
+    if (!plan.undecided.empty() || !plan.held_back.empty()) {
+      line(paint(k_bold, "Decide first"));
+      line();
+    }
+    for (std::size_t d = 0; d < plan.undecided.size(); ++d) {
+      const Finding& finding = report.findings[plan.undecided[d]];
+      const std::string label = fmt::format("D{}. ", d + 1);
+      wrapped(label, escape_for_display(render_undecided(finding)), std::string(label.size(), ' '));
+      choices(finding, render(finding));
+      line();
+    }
+    for (const auto& held : plan.held_back) {
+      wrapped("  - ", escape_for_display(render_held_back(held, report.findings)), "    ");
+      line();
+    }
+  }
+
+  void findings(const ScanReport& report, bool details) {
+    const PlanRefs refs = plan_refs(report.plan, report.findings.size());
     constexpr std::array<Severity, 3> order = {Severity::error, Severity::warning, Severity::info};
     constexpr std::array<const char*, 3> titles = {"Errors", "Warnings", "Info"};
     for (std::size_t group = 0; group < order.size(); ++group) {
-      std::size_t count = 0;
-      for (const auto& finding : all) {
-        if (finding.severity == order[group]) {
-          ++count;
-        }
-      }
+      const std::size_t count = report.active_count(order[group]);
       if (count == 0) {
         continue;
       }
-      line(paint(k_bold, fmt::format("== {} ({}) ==", titles[group], count)));
-      line();
-      for (const auto& finding : all) {
-        if (finding.severity == order[group]) {
-          this->finding(finding);
+      section(fmt::format("{} ({})", titles[group], count));
+      for (std::size_t i = 0; i < report.findings.size(); ++i) {
+        if (report.findings[i].severity != order[group] || report.triage.suppressed(i)) {
+          continue;
+        }
+        if (details) {
+          finding_details(report, i, refs);
+        } else {
+          finding_brief(report, i, refs);
         }
       }
     }
   }
 
-  void summary(const ReportScan& scan, const std::vector<Finding>& all) {
-    std::size_t errors = 0;
-    std::size_t warnings = 0;
-    std::size_t infos = 0;
-    for (const auto& finding : all) {
-      switch (finding.severity) {
-      case Severity::error:
-        ++errors;
-        break;
-      case Severity::warning:
-        ++warnings;
-        break;
-      case Severity::info:
-        ++infos;
-        break;
+  void resolved(const ScanReport& report) {
+    const auto& baseline = report.triage.baseline;
+    if (!baseline || baseline->resolved.empty()) {
+      return;
+    }
+    section(fmt::format("Resolved since the baseline ({})", baseline->resolved.size()));
+    for (const auto& f : baseline->resolved) {
+      wrapped("  ",
+              fmt::format(
+                  "{}  {}  on {}", escape_for_display(f.rule), show_value(f.spn, k_shown_value_max),
+                  escape_for_display(f.account_name.empty() ? f.account_dn : f.account_name)),
+              "    ");
+    }
+    line();
+  }
+
+  void suppressed(const ScanReport& report) {
+    const auto rows = suppressed_findings(report);
+    if (!rows.empty()) {
+      section(fmt::format("Suppressed by the allow list ({})", rows.size()));
+      for (const auto& row : rows) {
+        finding_title(report, row.index);
+        wrapped("  Account:      ", describe(report.findings[row.index].account));
+        wrapped("  ", escape_for_display(row.why));
+        line();
       }
     }
-    if (all.empty()) {
-      line(scan.info.complete
-               ? "No SPN conflicts found."
-               : "No SPN conflicts found in the part of the directory that was read.");
+    const auto problems = allow_list_problems(report);
+    if (!problems.empty()) {
+      section("Allow list");
+      for (const auto& problem : problems) {
+        wrapped("  - ", problem, "    ");
+      }
+      line();
     }
-    line(fmt::format("{} {}, {} {}, {} info", errors, errors == 1 ? "error" : "errors", warnings,
-                     warnings == 1 ? "warning" : "warnings", infos));
-    if (!scan.info.complete) {
-      // Last, so that a reader of only the tail (a cron mail, `tail -1`) still sees it.
+  }
+
+  void footer(const ScanReport& report) {
+    // Last, so that a reader of only the tail (a cron mail, `tail -1`) still sees it.
+    wrapped("", render_counts(report));
+    if (!report.scan.info.complete) {
       wrapped(paint(k_red, "SCAN INCOMPLETE:") + " ",
               fmt::format("this report must not be taken as clean ({}).",
-                          escape_for_display(scan.info.incomplete_reason)),
+                          escape_for_display(report.scan.info.incomplete_reason)),
               "  ");
     }
   }
@@ -329,15 +467,19 @@ private:
 // The text writer: one TextOutput per call.
 class TextWriter : public Writer {
 public:
-  explicit TextWriter(const WriterOptions& options) : m_color(options.color) {}
+  explicit TextWriter(const WriterOptions& options)
+      : m_color(options.color), m_details(options.details) {}
 
-  void scan(std::ostream& out, const ReportScan& scan,
-            const std::vector<Finding>& findings) override {
+  void scan(std::ostream& out, const ScanReport& report) override {
     TextOutput text(out, m_color);
-    text.header(scan);
+    text.header(report);
     text.line();
-    text.findings(findings);
-    text.summary(scan, findings);
+    text.summary(report);
+    text.plan(report);
+    text.findings(report, m_details);
+    text.resolved(report);
+    text.suppressed(report);
+    text.footer(report);
   }
 
   void rules(std::ostream& out, const std::vector<const Rule*>& rules) override {
@@ -385,6 +527,7 @@ public:
 
 private:
   bool m_color;
+  bool m_details;
 };
 
 } // namespace

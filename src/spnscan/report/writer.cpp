@@ -8,12 +8,18 @@ namespace spnscan {
 std::unique_ptr<Writer> make_text_writer(const WriterOptions& options);
 std::unique_ptr<Writer> make_json_writer(const WriterOptions& options);
 std::unique_ptr<Writer> make_csv_writer(const WriterOptions& options);
+std::unique_ptr<Writer> make_html_writer(const WriterOptions& options);
+std::unique_ptr<Writer> make_markdown_writer(const WriterOptions& options);
 
 const std::vector<Format>& formats() {
   static const std::vector<Format> k_formats = {
       {"text", "for people: a terminal, a mail from cron", make_text_writer},
       {"json", "for scripts: the versioned contract in the man page", make_json_writer},
       {"csv", "for spreadsheets: one row per finding", make_csv_writer},
+      {"html", "one self-contained page to mail or keep: summary chart, plan, findings",
+       make_html_writer},
+      {"markdown", "for tickets and wikis: tables for the summary and the plan",
+       make_markdown_writer},
   };
   return k_formats;
 }
@@ -34,14 +40,6 @@ std::string format_names() {
     names += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + std::string(all[i].name);
   }
   return names;
-}
-
-ReportScan report_scan_of(const Directory& directory) {
-  ReportScan scan;
-  scan.info = directory.info();
-  scan.accounts = directory.account_count();
-  scan.spns = directory.spn_count();
-  return scan;
 }
 
 std::string format_rfc3339_utc(std::chrono::system_clock::time_point time) {

@@ -4,6 +4,7 @@
 #include "spnscan/analysis/queries.hpp"
 #include "spnscan/analysis/rule.hpp"
 #include "spnscan/model/directory.hpp"
+#include "spnscan/report/report.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -19,16 +20,6 @@
 // the words come from render.hpp, the same for every format.
 namespace spnscan {
 
-// The scan summary a report needs (from Directory, or filled by tests).
-struct ReportScan {
-  ScanInfo info;
-  std::uint64_t accounts = 0; // accounts holding SPNs
-  std::uint64_t spns = 0;     // SPN values read
-};
-
-// Returns the summary of what directory holds: accounts with SPNs, SPN values, scan facts.
-ReportScan report_scan_of(const Directory& directory);
-
 // What `check` answers.
 struct CheckAnswer {
   std::string spn;
@@ -37,16 +28,16 @@ struct CheckAnswer {
 };
 
 struct WriterOptions {
-  bool color = false; // ANSI colour (text)
+  bool color = false;   // ANSI colour (text)
+  bool details = false; // --details: every finding in full, with its own fix
 };
 
 // Writes each command's output in one format.
 class Writer {
 public:
   virtual ~Writer() = default;
-  // The scan report; findings sorted as the analyzer sorts them.
-  virtual void scan(std::ostream& out, const ReportScan& scan,
-                    const std::vector<Finding>& findings) = 0;
+  // The scan report.
+  virtual void scan(std::ostream& out, const ScanReport& report) = 0;
   // `spnscan rules`.
   virtual void rules(std::ostream& out, const std::vector<const Rule*>& rules) = 0;
   // `query`, `list`, `dump`: one row per SPN value and holder. `note` (may be empty) says what
@@ -68,7 +59,7 @@ struct Format {
 const std::vector<Format>& formats();
 // The format with this name, or nullptr.
 const Format* find_format(std::string_view name);
-// "text, json or csv": the names, for help and error texts.
+// "text, json, csv, html or markdown": the names, for help and error texts.
 std::string format_names();
 
 // Returns time as RFC 3339 UTC with whole seconds, e.g. "2026-11-22T03:04:05Z".

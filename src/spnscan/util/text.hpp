@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The text helpers, in one place: ASCII case, what a person can and cannot see in a value,
 // escapes for terminals and messages, and base64. Directory text is untrusted (any domain user
@@ -68,6 +69,10 @@ std::string escape_for_terminal(std::string_view text);
 // escape_for_terminal, except that text needing no escape but its backslashes is returned as it
 // is: what reports use for DNs, names and messages.
 std::string escape_for_display(std::string_view text);
+
+// The lines of a small hand-written file (a config file, an allow list), line N at index N-1:
+// without their "\n" or "\r\n", after a leading UTF-8 byte order mark (Notepad writes one).
+std::vector<std::string_view> text_lines(std::string_view text);
 
 // escape_for_display applied line by line, keeping the line breaks (a cell of one command per
 // line).

@@ -66,9 +66,8 @@ void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
       if (at == homes.end()) {
         at = homes.insert(homes.end(), *home);
       }
-      details.elsewhere.push_back(Elsewhere{f.spns.size() - 1,
-                                            static_cast<std::size_t>(at - homes.begin()),
-                                            std::move(host)});
+      details.elsewhere.push_back(Elsewhere{
+          f.spns.size() - 1, static_cast<std::size_t>(at - homes.begin()), std::move(host)});
     }
   }
   for (auto home : homes) {
@@ -94,10 +93,10 @@ std::string word(const Finding& f, const Words& w) {
   const std::size_t only_here_count = f.spns.size() - elsewhere_count;
   for (std::size_t i = 0; i < elsewhere_count && i < k_listed; ++i) {
     const Elsewhere& e = d.elsewhere[i];
-    elsewhere.push_back(fmt::format(
-        "{} (on {}, {})", w.value(f.spns[e.value]), w.name(f.related[e.home]),
-        e.host.empty() ? std::string("which also holds it")
-                       : fmt::format("the computer that {} names", w.text(e.host))));
+    elsewhere.push_back(
+        fmt::format("{} (on {}, {})", w.value(f.spns[e.value]), w.name(f.related[e.home]),
+                    e.host.empty() ? std::string("which also holds it")
+                                   : fmt::format("the computer that {} names", w.text(e.host))));
   }
   // The values not in d.elsewhere, which lists its values in order.
   auto next_elsewhere = d.elsewhere.begin();

@@ -22,8 +22,10 @@ constexpr std::streamoff k_max_password_file = std::streamoff{64} * 1024;
 // Throws when a SASL-only option is given without -Y.
 void require_sasl(bool given, const char* flag, const LdapOptions& options) {
   if (given && options.sasl_mech.empty()) {
-    throw UsageError(std::string(flag) +
-                     " given without -Y: -U, -R, -X, -O and -N only apply to a SASL bind");
+    throw UsageError(
+        std::string(flag) +
+        " given without -Y: -U, -R, -X, -O and --sasl-canonicalize only apply to a SASL "
+        "bind");
   }
 }
 
@@ -87,7 +89,10 @@ void validate(const LdapOptions& options) {
   require_sasl(!options.sasl_realm.empty(), "-R", options);
   require_sasl(!options.sasl_authzid.empty(), "-X", options);
   require_sasl(!options.sasl_secprops.empty(), "-O", options);
-  require_sasl(options.sasl_no_canon, "-N", options);
+  require_sasl(options.sasl_canonicalize, "--sasl-canonicalize", options);
+  if (!options.keytab.empty() && !iequals(options.sasl_mech, "GSSAPI")) {
+    throw UsageError("--keytab given without -Y GSSAPI: a keytab only serves a Kerberos bind");
+  }
   const bool has_password_source = options.prompt_password || !options.password_file.empty();
   if (!options.bind_dn.empty() && !has_password_source) {
     throw UsageError("-D given without a password source: add -W (prompt) or -y FILE");

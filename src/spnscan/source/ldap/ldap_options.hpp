@@ -23,7 +23,8 @@ struct LdapOptions {
   std::string sasl_realm;            // -R: SASL realm
   std::string sasl_authzid;          // -X: SASL authorization identity
   std::string sasl_secprops;         // -O: SASL security properties, e.g. "maxssf=0"
-  bool sasl_no_canon = false;        // -N: do not canonicalise the host name for SASL
+  bool sasl_canonicalize = false;    // --sasl-canonicalize: reverse-DNS name for Kerberos
+  std::string keytab;                // --keytab: client keytab for GSSAPI (cron, no kinit)
   bool starttls = false;             // -Z: StartTLS on ldap://; a refusal is fatal
   std::string ca_file;               // --ca-file: PEM file of CAs trusted for the server cert
   bool tls_verify = true;            // false with --insecure-skip-verify (warned about)

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <utility>
 
 // Configuration files: libldap reads ldap.conf, ~/.ldaprc and ./ldaprc and the LDAP* / LDAPTLS_*
@@ -20,8 +21,8 @@
 // ldap_initialize, where it takes precedence, and TLS gets its own context (NEWCTX) built from
 // the handle's options, so LDAPTLS_REQCERT=never or a stray ldaprc cannot weaken verification.
 //
-// Kerberos (-Y GSSAPI) uses the credential cache named by KRB5CCNAME; from cron, point
-// KRB5_CLIENT_KTNAME at a keytab and MIT Kerberos gets a ticket from it by itself.
+// Kerberos (-Y GSSAPI) uses the credential cache named by KRB5CCNAME; from cron, --keytab FILE
+// (use_client_keytab) lets MIT Kerberos get a ticket from the keytab by itself.
 
 namespace spnscan::ldap {
 
@@ -135,7 +136,20 @@ std::string get_string_option(LDAP* ld, int option) {
 }
 
 // Any non-null pointer turns a boolean libldap option on (LDAP_OPT_ON is such a pointer).
-int k_on = 1;
+
+// A cron job has no ticket: point MIT Kerberos at the keytab (KRB5_CLIENT_KTNAME) and at a
+// credential cache of this process only (MEMORY:), so that GSSAPI gets its ticket from the keytab
+// and neither reads nor replaces the ticket cache of whoever runs spnscan.
+void use_client_keytab(const std::string& keytab) {
+  const Status secret = platform::secret_file(keytab);
+  if (!secret) {
+    throw UsageError("--keytab '" + keytab + "': " + secret.error() + "; chmod 600 it");
+  }
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(keytab, ec);
+  platform::set_environment("KRB5_CLIENT_KTNAME", "FILE:" + (ec ? keytab : absolute.string()));
+  platform::set_environment("KRB5CCNAME", "MEMORY:spnscan");
+}
 
 } // namespace
 
@@ -185,6 +199,7 @@ Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& 
     }
     throw DirectoryError(text);
   }
+  builder.note("connected to " + m_uri);
   if (m_options.starttls) {
     const int tls_rc = ldap_start_tls_s(get(), nullptr, nullptr);
     if (tls_rc != LDAP_SUCCESS) {
@@ -193,8 +208,16 @@ Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& 
                                       get_string_option(get(), LDAP_OPT_MATCHED_DN),
                                       get_string_option(get(), LDAP_OPT_DIAGNOSTIC_MESSAGE)));
     }
+    builder.note("StartTLS established");
   }
   bind();
+  builder.note(!m_options.sasl_mech.empty()
+                   ? "bound with SASL " + m_options.sasl_mech +
+                         (m_options.keytab.empty()
+                              ? std::string()
+                              : " (ticket from --keytab " + printable(m_options.keytab) + ")")
+               : !m_options.bind_dn.empty() ? "bound as " + printable(m_options.bind_dn)
+                                            : std::string("no bind: reading anonymously"));
 }
 
 void Session::set_session_options(DirectoryBuilder& builder) {
@@ -252,9 +275,11 @@ void Session::set_session_options(DirectoryBuilder& builder) {
     if (!secprops.empty()) {
       set(LDAP_OPT_X_SASL_SECPROPS, secprops.data(), "LDAP_OPT_X_SASL_SECPROPS");
     }
-    if (m_options.sasl_no_canon) {
-      set(LDAP_OPT_X_SASL_NOCANON, &k_on, "LDAP_OPT_X_SASL_NOCANON");
-    }
+    // Kerberos is asked for ldap/<the name in -H>, as Windows clients and sssd ask: libldap's
+    // default, the reverse-DNS name of the address, is often not the DC's name at all (a
+    // load balancer, a PTR record nobody maintains), and then cron fails at 3 a.m.
+    set(LDAP_OPT_X_SASL_NOCANON, m_options.sasl_canonicalize ? LDAP_OPT_OFF : LDAP_OPT_ON,
+        "LDAP_OPT_X_SASL_NOCANON");
   }
 }
 
@@ -303,6 +328,9 @@ void Session::simple_bind() {
 }
 
 void Session::sasl_bind() {
+  if (!m_options.keytab.empty()) {
+    use_client_keytab(m_options.keytab);
+  }
   SaslDefaults defaults;
   defaults.options = &m_options;
   if (!m_options.password_file.empty()) {
@@ -319,13 +347,12 @@ void Session::sasl_bind() {
     if (!defaults.refusal.empty()) {
       text += " (" + defaults.refusal + ")";
     }
-    // libldap asks the KDC for ldap/<reverse-DNS name of the address>, which often is not the
-    // DC's name (Windows uses the name as given); -N keeps the name from -H.
-    if (!m_options.sasl_no_canon &&
-        text.find("Server not found in Kerberos database") != std::string::npos) {
-      text +=
-          "; the service ticket was asked for the reverse-DNS name of the server: if it differs "
-          "from the name in -H, add -N to use that name as given";
+    if (text.find("Server not found in Kerberos database") != std::string::npos) {
+      text += m_options.sasl_canonicalize
+                  ? "; with --sasl-canonicalize the service ticket was asked for the reverse-DNS "
+                    "name of the server: if that is not the DC's name, leave the option out"
+                  : "; the service ticket was asked for ldap/<the host in -H>: give the DC's own "
+                    "DNS name there (its dNSHostName), not an IP address or an alias";
     }
     throw DirectoryError(text);
   }

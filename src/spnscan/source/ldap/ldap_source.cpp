@@ -152,6 +152,8 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   ldap::LdapString returned_dn(ldap_get_dn(ld, entry));
   raw.dn = returned_dn ? std::string(returned_dn.get()) : dn;
   raw.origin = session.uri();
+  builder.note("sPNMappings read from " + ldap::printable(raw.dn) + " (" +
+               std::to_string(values.size()) + " values)");
   raw[Attr::spn_mappings] = std::move(values);
   builder.add(raw);
 }
@@ -270,6 +272,7 @@ void SpnSearch::pages() {
     LDAPControl* response =
         ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, result.controls.get(), nullptr);
     if (response == nullptr) {
+      m_builder.page_read();
       return; // the server did not page: a successful result means everything was sent
     }
     ber_int_t estimate = 0;
@@ -283,6 +286,7 @@ void SpnSearch::pages() {
     if (rc != LDAP_SUCCESS) {
       throw DirectoryError(m_session.failure("ldap_parse_pageresponse_control", rc));
     }
+    m_builder.page_read();
     if (next.empty()) {
       return;
     }
@@ -473,9 +477,16 @@ void LdapSource::read(DirectoryBuilder& builder) {
                          ") in supportedControl; the results may stop at its size limit");
   }
 
+  if (root_read) {
+    builder.note("RootDSE of " + m_uri + ": defaultNamingContext " +
+                 ldap::printable(root.default_nc.empty() ? "(none)" : root.default_nc));
+  }
   read_spn_mappings(session, root, base, builder);
-  SpnSearch(session, builder, base, m_options.page_size, search_filter(builder.wanted_accounts()))
-      .run();
+  const std::string filter = search_filter(builder.wanted_accounts());
+  builder.note("searching " + ldap::printable(quoted_base(base)) + " (subtree) for " +
+               ldap::printable(filter) + ", " + std::to_string(m_options.page_size) +
+               " entries per page");
+  SpnSearch(session, builder, base, m_options.page_size, filter).run();
 }
 
 } // namespace spnscan
