@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Writes the seed corpus of a fuzz target into DIR, from the project's own test data:
-#   seeds.sh ldif|spn|attributes DIR [SOURCE_DIR]
+#   seeds.sh ldif|spn|attributes|files DIR [SOURCE_DIR]
 # ldif: the fixtures and sample exports as they are. spn: every servicePrincipalName value of
 # the fixtures, one per file (base64 values decoded). attributes: sPNMappings values, range
-# options and objectSids of the fixtures.
+# options and objectSids of the fixtures. files: config files, allow lists and baseline reports,
+# each behind the byte that selects its parser in fuzz_files.cpp (0 config, 1 allow, 2 baseline).
 set -euo pipefail
 target=$1 dir=$2
 source=${3:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -63,8 +64,22 @@ attributes)
     printf '%s' "$r" >"$dir/range-$n"
   done
   ;;
+files)
+  seed() { # seed NAME SELECTOR: the text on stdin, behind the selector byte
+    { printf "\\x$2"; cat; } >"$dir/$1"
+  }
+  printf 'uri = ldaps://dc1.contoso.com\nsasl-mech = GSSAPI\nkeytab = /etc/spnscan/k.keytab\n# c\nformat = json\n' | seed config-1 00
+  printf '\xef\xbb\xbfldif = a.ldif\r\nldif = "b c.ldif"\r\ndisable = malformed-spn,duplicate-spn\r\nstarttls = yes\r\n' | seed config-2 00
+  printf 'password-file = /etc/spnscan/pw\n[scan]\n' | seed config-3 00
+  printf '# accepted\nrule=malformed-spn account=svc_typo reason="legacy, CHG-42" expires=2027-06-30\n' | seed allow-1 01
+  printf 'spn=HTTP/*.contoso.com reason=x\nid=duplicate-spn:0123456789abcdef reason="a \\"b\\""\naccount=CN=x,DC=y reason=z expires=2026-01-01\n' | seed allow-2 01
+  for report in "$source"/tests/golden/*.json; do
+    seed "baseline-$(basename "$report")" 02 <"$report"
+  done
+  printf '{"schema_version": 1, "scan": {"complete": false}, "findings": [{"id": "a:1"}]}' | seed baseline-small 02
+  ;;
 *)
-  echo "seeds.sh: unknown target '$target' (ldif, spn or attributes)" >&2
+  echo "seeds.sh: unknown target '$target' (ldif, spn, attributes or files)" >&2
   exit 2
   ;;
 esac

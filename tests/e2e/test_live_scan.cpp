@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <sys/wait.h>
 #include <tuple>
 
 using namespace spnscan::e2e;
@@ -110,6 +111,54 @@ TEST_CASE("live scan: -v tells each step on stderr, never the password", "[ldap]
   const std::string password = slurp(server->get("READER_PASSWORD_FILE"));
   REQUIRE(password.size() > 4);
   CHECK(r.err.find(password.substr(0, password.find('\n'))) == std::string::npos);
+}
+
+TEST_CASE("live scan: a progress line on a terminal's stderr only, and none with -q", "[ldap]") {
+  Slapd* const server = contoso();
+  if (server == nullptr) {
+    return;
+  }
+  TempDir dir;
+  const std::vector<std::string> args = {
+      "scan",      "--no-config",          "-H",          server->get("LDAPS_URI"),
+      "--ca-file", server->get("CA_FILE"), "--page-size", "10",
+      "-o",        dir.file("report.txt")};
+  // script(1) gives spnscan a terminal; what it wrote there comes back on script's stdout.
+  const auto on_terminal = [&](const std::vector<std::string>& extra) {
+    std::string command = quote(SPNSCAN_BINARY);
+    for (const auto& a : args) {
+      command += " " + quote(a);
+    }
+    for (const auto& a : extra) {
+      command += " " + quote(a);
+    }
+    Result r;
+    const std::string shell = "script -qefc " + quote(command) + " /dev/null </dev/null";
+    FILE* pipe = popen(shell.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+      r.out.append(buffer, n);
+    }
+    const int raw = pclose(pipe);
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return r;
+  };
+  const Result tty = on_terminal({});
+  INFO(tty.out);
+  CHECK(tty.status == 1);
+  CHECK(tty.out.find("\r\x1b[Kspnscan: reading: ") != std::string::npos);
+  CHECK(tty.out.find(" entries, ") != std::string::npos);
+  CHECK(tty.out.find("spnscan: wrote " + dir.file("report.txt")) != std::string::npos);
+  const Result quiet = on_terminal({"-q"});
+  CHECK(quiet.status == 1);
+  CHECK(quiet.out.find("spnscan: reading: ") == std::string::npos);
+  CHECK(quiet.out.find("spnscan: wrote") == std::string::npos);
+  // Not a terminal: the one line about the report, no progress.
+  const auto piped = run(args);
+  CHECK(piped.err.find("reading: ") == std::string::npos);
+  CHECK(piped.err.rfind("spnscan: wrote ", 0) == 0);
 }
 
 TEST_CASE("live scan: SASL EXTERNAL over ldapi://", "[ldap]") {
