@@ -61,12 +61,23 @@ TEST_CASE("parse_config: a password is refused, naming the line and the way out"
             .has_value());
 }
 
+TEST_CASE("parse_config: keys in any case, values in single quotes") {
+  const auto parsed = parse_config("Format = json\nURI='ldaps://dc1 x'\n", "c");
+  REQUIRE(parsed.has_value());
+  REQUIRE(parsed.value().entries.size() == 2);
+  CHECK(parsed.value().entries[0].key == "format");
+  CHECK(parsed.value().entries[1].key == "uri");
+  CHECK(parsed.value().entries[1].value == "ldaps://dc1 x");
+}
+
 TEST_CASE("parse_config: malformed lines name file:line") {
   CHECK(error_of("[scan]\n") == "spnscan.conf:1: sections are not used: write key = value lines, "
                                 "the keys being the long option names (spnscan.conf(5))");
   CHECK(error_of("\nuri ldaps://dc1\n") == "spnscan.conf:2: not key = value");
-  CHECK(error_of("Uri = x\n") == "spnscan.conf:1: 'Uri' is not an option name (lower-case long "
-                                 "option names such as uri or password-file)");
+  CHECK(error_of("u ri = x\n") == "spnscan.conf:1: 'u ri' is not an option name (long option "
+                                  "names such as uri or password-file)");
+  CHECK(error_of("base = 'a'b'\n") ==
+        "spnscan.conf:1: base: single quotes must enclose the whole value");
   CHECK(error_of("uri =\n") == "spnscan.conf:1: uri: empty value");
   CHECK(error_of("uri = \"\"\n") == "spnscan.conf:1: uri: empty value");
   CHECK(error_of("base = \"open\n") ==

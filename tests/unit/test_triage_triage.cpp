@@ -62,6 +62,18 @@ TEST_CASE("parse_allow_list: fields, quotes, comments, and a byte order mark") {
   CHECK(allow_list("# nothing yet\n").entries.empty());
 }
 
+TEST_CASE("parse_allow_list: the ways people write key=value") {
+  const AllowList list = allow_list("rule = malformed-spn   reason = \"blanks around =\"\n"
+                                    "RULE=malformed-spn Reason='single quotes, # not a comment'\n"
+                                    "account=\"CN=svc a,OU=Service Accounts,DC=x\" reason=dn\n");
+  REQUIRE(list.entries.size() == 3);
+  CHECK(list.entries[0].rule == "malformed-spn");
+  CHECK(list.entries[0].reason == "blanks around =");
+  CHECK(list.entries[1].rule == "malformed-spn");
+  CHECK(list.entries[1].reason == "single quotes, # not a comment");
+  CHECK(list.entries[2].account == "CN=svc a,OU=Service Accounts,DC=x");
+}
+
 TEST_CASE("parse_allow_list: every mistake names file:line and what") {
   CHECK(error_of_allow("rule=duplicate-spn\n") ==
         "allow.conf:1: no reason=\"...\": say why the risk is accepted, for whoever reads the "
@@ -78,9 +90,13 @@ TEST_CASE("parse_allow_list: every mistake names file:line and what") {
         "allow.conf:1: reason: the quoted value has no closing '\"'");
   CHECK(error_of_allow("spn=HTTP/x spn=HTTP/y reason=x\n") == "allow.conf:1: spn given twice");
   CHECK(error_of_allow("host=web01 reason=x\n") ==
-        "allow.conf:1: unknown key 'host' (rule, spn, account, id, reason, expires)");
+        "allow.conf:1: unknown key 'host' (rule, spn, account, id, reason, expires; a value with "
+        "blanks needs quotes: account=\"CN=a b,DC=x\")");
   CHECK(error_of_allow("duplicate-spn HTTP/x\n") ==
-        "allow.conf:1: 'duplicate-spn' is not key=value");
+        "allow.conf:1: 'duplicate-spn' is not key=value (a value with blanks needs quotes: "
+        "reason=\"two words\")");
+  CHECK(error_of_allow("spn=x reason='open\n") ==
+        "allow.conf:1: reason: the quoted value has no closing \'\'\'");
   CHECK(error_of_allow("spn= reason=x\n") == "allow.conf:1: spn: empty value");
   CHECK(error_of_allow("spn=\"a\x01\" reason=x\n") ==
         "allow.conf:1: spn: a control character in the value");
@@ -112,6 +128,8 @@ TEST_CASE("allow_matches: every field given must match; SPNs compare as scan com
   CHECK(allow_matches(entry("", "", "administrator", ""), dup));
   CHECK(allow_matches(entry("", "", "HUB1", ""), dup));
   CHECK(allow_matches(entry("", "", "cn=hub1,ou=servers,dc=contoso,dc=com", ""), dup));
+  CHECK(allow_matches(entry("", "", "CONTOSO\\Administrator", ""), dup)); // as Windows writes it
+  CHECK_FALSE(allow_matches(entry("", "", "CONTOSO\\svc_web", ""), dup));
   CHECK_FALSE(allow_matches(entry("", "", "svc_web", ""), dup));
   CHECK(allow_matches(entry("", "", "", "duplicate-spn:1"), dup));
   CHECK_FALSE(allow_matches(entry("", "", "", "duplicate-spn:2"), dup));
@@ -203,6 +221,10 @@ TEST_CASE("parse_baseline: reads spnscan's JSON report, refuses anything else by
         "check write other documents)");
   CHECK(error("{\"schema_version\": 1, \"findings\": [{\"rule\": \"x\"}]}") ==
         "findings[0] has no id");
+  // A number beyond double's range is not a parse error to nlohmann but out_of_range.
+  const auto huge = parse_baseline("{\"schema_version\": 1e99999, \"findings\": []}", "b.json");
+  REQUIRE_FALSE(huge.has_value());
+  CHECK(huge.error() == "not a spnscan JSON report: a number out of range");
 }
 
 TEST_CASE("read_baseline and read_allow_list: a missing file is an error naming the option") {

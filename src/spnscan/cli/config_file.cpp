@@ -34,13 +34,23 @@ bool secret_key(std::string_view key) {
          key.find("secret") != std::string_view::npos || key == "pw" || key == "w";
 }
 
-// The value after '=': trimmed, and unquoted when it is in double quotes (\" and \\ inside).
+// The value after '=': trimmed, and unquoted when it is in double quotes (\" and \\ inside)
+// or in single quotes (taken as they are).
 Expected<std::string> value_of(std::string_view text) {
   const std::size_t first = text.find_first_not_of(" \t");
   if (first == std::string_view::npos) {
     return fail("empty value");
   }
   text = text.substr(first, text.find_last_not_of(" \t") - first + 1);
+  if (text.front() == '\'') {
+    if (text.size() < 2 || text.back() != '\'' || text.find('\'', 1) != text.size() - 1) {
+      return fail("single quotes must enclose the whole value");
+    }
+    if (text.size() == 2) {
+      return fail("empty value");
+    }
+    return std::string(text.substr(1, text.size() - 2));
+  }
   if (text.front() != '"') {
     return std::string(text);
   }
@@ -126,15 +136,16 @@ Expected<ConfigFile> parse_config(std::string_view text, const std::string& path
     if (eq == std::string_view::npos) {
       return fail(where + ": not key = value");
     }
-    std::string_view key = line.substr(0, eq);
-    key = key.substr(0, key.find_last_not_of(" \t") + 1);
-    if (key.starts_with("--")) {
-      key.remove_prefix(2); // a habit from the command line; harmless
+    std::string_view written = line.substr(0, eq);
+    written = written.substr(0, written.find_last_not_of(" \t") + 1);
+    if (written.starts_with("--")) {
+      written.remove_prefix(2); // a habit from the command line; harmless
     }
+    const std::string key = ascii_lower(written); // "Format = json" means format
     if (key.empty() || !std::all_of(key.begin(), key.end(), key_char)) {
-      return fail(fmt::format("{}: '{}' is not an option name (lower-case long option names "
-                              "such as uri or password-file)",
-                              where, escape_for_display(key)));
+      return fail(fmt::format("{}: '{}' is not an option name (long option names such as uri or "
+                              "password-file)",
+                              where, escape_for_display(written)));
     }
     if (secret_key(key)) {
       return fail(fmt::format("{}: '{}': a config file may not hold a password (it is read by "
@@ -152,7 +163,7 @@ Expected<ConfigFile> parse_config(std::string_view text, const std::string& path
         return fail(fmt::format("{}: {}: a control character in the value", where, key));
       }
     }
-    file.entries.push_back({std::string(key), std::move(value.value()), where});
+    file.entries.push_back({key, std::move(value.value()), where});
   }
   return file;
 }

@@ -71,35 +71,51 @@ std::optional<std::chrono::year_month_day> parse_date(std::string_view text) {
 
 // Splits one line into key=value fields; a value is bare (up to the next blank) or in double
 // quotes, where \" and \\ stand for " and \.
+// The key=value fields of an allow-list line, keys lower-cased. Blanks around '=' are allowed
+// when on both sides (key = value), a value with blanks is quoted ("..." with \" and \\ inside, or
+// '...'), and
+// '#' outside a value starts a comment.
 Expected<std::vector<std::pair<std::string, std::string>>> fields_of(std::string_view line) {
   std::vector<std::pair<std::string, std::string>> fields;
   std::size_t pos = 0;
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  while (true) {
+  const auto skip_blanks = [&] {
     while (pos < line.size() && blank(line[pos])) {
       ++pos;
     }
+  };
+  while (true) {
+    skip_blanks();
     if (pos == line.size() || line[pos] == '#') {
       return fields;
     }
-    const std::size_t eq = line.find('=', pos);
-    const std::size_t space = line.find_first_of(" \t", pos);
-    if (eq == std::string_view::npos || (space != std::string_view::npos && space < eq)) {
-      const std::string_view word =
-          line.substr(pos, space == std::string_view::npos ? std::string_view::npos : space - pos);
-      return fail(fmt::format("'{}' is not key=value", escape_for_display(word)));
-    }
-    std::string key(line.substr(pos, eq - pos));
-    pos = eq + 1;
-    std::string value;
-    if (pos < line.size() && line[pos] == '"') {
+    const std::size_t start = pos;
+    while (pos < line.size() && !blank(line[pos]) && line[pos] != '=') {
       ++pos;
+    }
+    const std::string_view word = line.substr(start, pos - start);
+    std::string key = ascii_lower(word);
+    const bool spaced = pos < line.size() && blank(line[pos]); // "key = value"
+    skip_blanks();
+    if (pos == line.size() || line[pos] != '=' || key.empty()) {
+      return fail(fmt::format("'{}' is not key=value (a value with blanks needs quotes: "
+                              "reason=\"two words\")",
+                              escape_for_display(word)));
+    }
+    ++pos; // '='
+    if (spaced) {
+      skip_blanks(); // but "spn= reason=x" is an empty spn, not spn="reason=x"
+    }
+    std::string value;
+    if (pos < line.size() && (line[pos] == '"' || line[pos] == '\'')) {
+      const char quote = line[pos++];
       bool closed = false;
       while (pos < line.size()) {
         const char c = line[pos++];
-        if (c == '\\' && pos < line.size() && (line[pos] == '"' || line[pos] == '\\')) {
+        if (quote == '"' && c == '\\' && pos < line.size() &&
+            (line[pos] == '"' || line[pos] == '\\')) {
           value += line[pos++];
-        } else if (c == '"') {
+        } else if (c == quote) {
           closed = true;
           break;
         } else {
@@ -107,10 +123,10 @@ Expected<std::vector<std::pair<std::string, std::string>>> fields_of(std::string
         }
       }
       if (!closed) {
-        return fail(fmt::format("{}: the quoted value has no closing '\"'", key));
+        return fail(fmt::format("{}: the quoted value has no closing '{}'", key, quote));
       }
       if (pos < line.size() && !blank(line[pos])) {
-        return fail(fmt::format("{}: text right after the closing '\"'", key));
+        return fail(fmt::format("{}: text right after the closing '{}'", key, quote));
       }
     } else {
       const std::size_t end = line.find_first_of(" \t", pos);
@@ -162,7 +178,8 @@ Expected<AllowEntry> entry_of(std::string_view line, std::string where) {
             fmt::format("expires: '{}' is not a date (YYYY-MM-DD)", escape_for_display(value)));
       }
     } else {
-      return fail(fmt::format("unknown key '{}' (rule, spn, account, id, reason, expires)",
+      return fail(fmt::format("unknown key '{}' (rule, spn, account, id, reason, expires; a value "
+                              "with blanks needs quotes: account=\"CN=a b,DC=x\")",
                               escape_for_display(key)));
     }
   }
@@ -176,10 +193,15 @@ Expected<AllowEntry> entry_of(std::string_view line, std::string where) {
 }
 
 // True when name names the account: its DN, or its sAMAccountName with or without the '$'
-// (case-insensitive).
+// and with or without a DOMAIN\name prefix as Windows writes it (case-insensitive).
 bool names_ref(const AccountRef& account, std::string_view name) {
   if (iequals(account.dn, name)) {
     return true;
+  }
+  // DOMAIN\name, as setspn and Windows write it; a DN (with '=') may hold escaped characters.
+  if (const std::size_t slash = name.rfind('\\');
+      slash != std::string_view::npos && name.find('=') == std::string_view::npos) {
+    name.remove_prefix(slash + 1);
   }
   const std::string_view sam = account.sam_account_name;
   return !sam.empty() && (iequals(sam, name) || iequals(without_dollar(sam), without_dollar(name)));
@@ -200,6 +222,9 @@ Expected<Baseline> parse_baseline(std::string_view json, const std::string& file
     root = nlohmann::json::parse(json);
   } catch (const nlohmann::json::parse_error& e) {
     return fail(fmt::format("not JSON: syntax error at byte {}", e.byte));
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range: a number no JSON report of spnscan holds (found by fuzz_files)
+    return fail("not a spnscan JSON report: a number out of range");
   }
   if (!root.is_object() || !root.contains("schema_version")) {
     return fail("not a spnscan JSON report (no schema_version): give the report of an earlier "
