@@ -255,9 +255,6 @@ root_mounts() {
 }
 
 unmount_all() {
-  # The root is a mount point of its own, as a real machine's / is: podman's storage remounts
-  # "/" while it unpacks an image layer, which fails (EINVAL) on a plain directory.
-  mountpoint -q "$root" || { mount --bind "$root" "$root" && mount --make-private "$root"; }
   local m
   while read -r m; do
     [[ -n $m ]] || continue
@@ -299,6 +296,9 @@ trap 'log "hang-up"; exit 129' HUP
 # machine's mounts are shared (systemd), neither mounting nor unmounting below the root reaches
 # this machine's own /dev/pts or /dev/shm.
 mount_all() {
+  # The root is a mount point of its own, as a real machine's / is: podman's storage remounts
+  # "/" while it unpacks an image layer, which fails (EINVAL) on a plain directory.
+  mountpoint -q "$root" || { mount --bind "$root" "$root" && mount --make-private "$root"; }
   mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc" && mount --make-private "$root/proc"; }
   mountpoint -q "$root/sys" || { mount -t sysfs sysfs "$root/sys" && mount --make-private "$root/sys"; }
   # podman (tests/container/) runs its containers in cgroups: this machine's hierarchy, bound

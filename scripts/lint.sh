@@ -7,7 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
+# Every C++ file of the project: git's list in a clone; in a copy without git (a release
+# tarball, scripts/fresh-machine-check.sh) the same folders searched.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
+else
+  mapfile -t files < <(find src tests fuzz bench \( -name '*.cpp' -o -name '*.hpp' \) -type f | sort)
+fi
 
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
