@@ -31,7 +31,7 @@ bool raw_control(const std::string& text, bool csv) {
   return false;
 }
 
-// True when a directory string got through as markup: spnscan's own HTML and Markdown have no
+// True when a directory string got through as markup in the HTML report: spnscan's own has no
 // script, image or iframe element and link only within the page (#step-N), so one of these can
 // only have come from the input.
 bool markup_injected(const std::string& text) {
@@ -41,8 +41,8 @@ bool markup_injected(const std::string& text) {
     lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
   // "javascript:" as text is harmless; only as a link target would it run.
-  for (const char* tag : {"<script", "<img", "<iframe", "<a href=\"h", "<svg on",
-                          "href=\"javascript:", "](javascript:"}) {
+  for (const char* tag :
+       {"<script", "<img", "<iframe", "<a href=\"h", "<svg on", "href=\"javascript:"}) {
     if (lower.find(tag) != std::string::npos) {
       return true;
     }

@@ -268,7 +268,10 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   }
 }
 
-Status secret_file(const std::string& path) {
+namespace {
+
+// stat() of a file that must be a regular file, or why it is not.
+Expected<struct stat> regular_file(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     return fail(error_text(errno));
@@ -276,7 +279,17 @@ Status secret_file(const std::string& path) {
   if (!S_ISREG(info.st_mode)) {
     return fail("not a regular file");
   }
-  const auto mode = static_cast<unsigned>(info.st_mode) & 07777u;
+  return info;
+}
+
+} // namespace
+
+Status secret_file(const std::string& path) {
+  const auto info = regular_file(path);
+  if (!info) {
+    return fail(info.error());
+  }
+  const auto mode = static_cast<unsigned>(info->st_mode) & 07777u;
   if ((mode & 077u) == 0) {
     return ok();
   }
@@ -287,20 +300,17 @@ Status secret_file(const std::string& path) {
 }
 
 Status trusted_file(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return fail(error_text(errno));
+  const auto info = regular_file(path);
+  if (!info) {
+    return fail(info.error());
   }
-  if (!S_ISREG(info.st_mode)) {
-    return fail("not a regular file");
-  }
-  const auto mode = static_cast<unsigned>(info.st_mode) & 07777u;
+  const auto mode = static_cast<unsigned>(info->st_mode) & 07777u;
   if ((mode & 022u) != 0) {
     return fail(fmt::format("mode {:04o}: writable by group or others", mode));
   }
-  if (info.st_uid != 0 && info.st_uid != ::geteuid()) {
+  if (info->st_uid != 0 && info->st_uid != ::geteuid()) {
     return fail(
-        fmt::format("owned by uid {}, neither root nor the user running spnscan", info.st_uid));
+        fmt::format("owned by uid {}, neither root nor the user running spnscan", info->st_uid));
   }
   return ok();
 }
