@@ -12,6 +12,7 @@
 #   RUNS=5           timed runs per command
 #   KEEP=1           leave slapd running at the end (the next run reuses it)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -180,7 +181,6 @@ printf '%-22s %12s %12s %8s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$l_rss"
 echo
 if [[ -n $spnscan_old ]]; then
     read -r o_min o_med o_rss o_cpu o_srv < <(stats spnscan-old)
-    pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.1f%%", (a / b - 1) * 100; else print "-" }'; }
     echo "new: $spnscan"
     echo "old: $spnscan_old"
     printf '%-22s %12s %12s %8s\n' "" "new" "old" "new/old"
@@ -188,12 +188,7 @@ if [[ -n $spnscan_old ]]; then
     printf '%-22s %12.3f %12.3f %8s\n' "wall median (s)" "$s_med" "$o_med" "$(pct "$s_med" "$o_med")"
     printf '%-22s %12.2f %12.2f %8s\n' "client CPU median (s)" "$s_cpu" "$o_cpu" "$(pct "$s_cpu" "$o_cpu")"
     printf '%-22s %12s %12s %8s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$o_rss")" "$(pct "$s_rss" "$o_rss")"
-    python3 - "$report" "$report_old" <<'EOF' || true
-import json, sys
-ids = [sorted(f["id"] for f in json.load(open(p, encoding="utf-8"))["findings"]) for p in sys.argv[1:]]
-print("new vs old findings: %s (%d and %d)" % ("the same" if ids[0] == ids[1] else "DIFFERENT",
-      len(ids[0]), len(ids[1])))
-EOF
+    same_findings "$report" "$report_old"
     echo
 fi
 verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.2) ? "met" : "NOT met" }'; }

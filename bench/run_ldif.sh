@@ -13,6 +13,7 @@
 #   PROFILE=full     generator profile: full (a '*' export) or spn (only what spnscan reads)
 #   GREP_ONLY=1      measure grep only (for when spnscan is not built yet)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -198,20 +199,13 @@ if ((have_spnscan)); then
         "$(per "$rss_bytes" "$holder_bytes")" "$(per "$above" "$holder_bytes")"
     echo
     if [[ -n $spnscan_old ]]; then
-        pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.1f%%", (a / b - 1) * 100; else print "-" }'; }
         echo "new: $spnscan"
         echo "old: $spnscan_old"
         printf '%-18s %14s %14s %10s\n' "" "new" "old" "new/old"
         printf '%-18s %14.3f %14.3f %10s\n' "wall min (s)" "$s_min" "$o_min" "$(pct "$s_min" "$o_min")"
         printf '%-18s %14.3f %14.3f %10s\n' "wall median (s)" "$s_med" "$o_med" "$(pct "$s_med" "$o_med")"
         printf '%-18s %14s %14s %10s\n' "max RSS (MiB)" "$(mib "$s_rss")" "$(mib "$o_rss")" "$(pct "$s_rss" "$o_rss")"
-        # Same findings: an id hashes the rule, the SPN and the holders.
-        python3 - "$report" "$report_old" <<'EOF' || true
-import json, sys
-ids = [sorted(f["id"] for f in json.load(open(p, encoding="utf-8"))["findings"]) for p in sys.argv[1:]]
-print("new vs old findings: %s (%d and %d)" % ("the same" if ids[0] == ids[1] else "DIFFERENT",
-      len(ids[0]), len(ids[1])))
-EOF
+        same_findings "$report" "$report_old"
         echo
     fi
     # The planted conflicts are the only ones in the file, so the report must list exactly them.

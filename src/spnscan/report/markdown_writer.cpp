@@ -53,18 +53,30 @@ std::string markdown_text(std::string_view text) {
   return out;
 }
 
-std::string markdown_code(std::string_view text) {
-  std::string shown = escape_for_display(text);
-  // A run of backticks inside needs a longer one around it; '|' would still end a table cell.
+namespace {
+
+// The longest run of backticks in text: a code span or fence around it must be longer.
+std::size_t longest_backtick_run(std::string_view text) {
   std::size_t longest = 0;
   std::size_t run = 0;
-  for (const char c : shown) {
+  for (const char c : text) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
   }
-  std::string escaped;
+  return longest;
+}
+
+} // namespace
+
+std::string markdown_code(std::string_view text) {
+  const std::string shown = escape_for_display(text);
+  const std::size_t longest = longest_backtick_run(shown);
+  std::string escaped; // '|' would still end a table cell
   for (const char c : shown) {
-    escaped += c == '|' ? std::string("\\|") : std::string(1, c);
+    if (c == '|') {
+      escaped += '\\';
+    }
+    escaped += c;
   }
   const std::string fence(longest + 1, '`');
   const bool pad = escaped.empty() || escaped.front() == '`' || escaped.back() == '`';
@@ -139,11 +151,7 @@ namespace {
 std::string code_block(const std::vector<std::string>& lines, std::string_view language) {
   std::size_t longest = 2;
   for (const auto& line : lines) {
-    std::size_t run = 0;
-    for (const char c : line) {
-      run = c == '`' ? run + 1 : 0;
-      longest = std::max(longest, run);
-    }
+    longest = std::max(longest, longest_backtick_run(line));
   }
   const std::string fence(longest + 1, '`');
   std::string out = fence + std::string(language) + "\n";
