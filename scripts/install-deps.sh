@@ -12,6 +12,8 @@ packages=(
   build-essential cmake pkg-config
   libldap2-dev libsasl2-dev libsasl2-modules-gssapi-mit
   libcli11-dev catch2 nlohmann-json3-dev libfmt-dev
+  # lookalike-spn: ICU's spoof checker (Unicode TS #39 confusables)
+  libicu-dev
   # fuzz targets and sanitizer builds with clang: libclang-rt-14-dev holds the libFuzzer and
   # sanitizer runtimes (only a Recommends of clang's libclang-common-14-dev)
   clang libclang-rt-14-dev

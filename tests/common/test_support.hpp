@@ -88,6 +88,13 @@ struct Spec {
   std::vector<std::string> spns;
   std::string admin_count;
   std::string dns_host_name;
+  // what the rules beyond duplicates read
+  std::vector<std::string> delegate_to; // msDS-AllowedToDelegateTo
+  std::string encryption_types;         // msDS-SupportedEncryptionTypes
+  std::string pwd_last_set;             // FILETIME
+  std::string when_created;             // GeneralizedTime
+  std::vector<std::string> additional_dns;
+  std::vector<std::string> additional_sam;
 };
 
 inline Spec user(const std::string& name, std::vector<std::string> spns, std::uint32_t rid = 1100) {
@@ -123,7 +130,9 @@ inline RawEntry entry(const Spec& s) {
   e.origin = "test:1";
   e[Attr::object_class] = s.classes;
   e[Attr::sam_account_name] = {s.sam};
-  e[Attr::user_account_control] = {s.uac};
+  if (!s.uac.empty()) {
+    e[Attr::user_account_control] = {s.uac};
+  }
   e[Attr::sam_account_type] = {s.sam_type};
   e[Attr::object_sid] = {sid(s.rid)};
   e[Attr::service_principal_name] = s.spns;
@@ -133,14 +142,51 @@ inline RawEntry entry(const Spec& s) {
   if (!s.dns_host_name.empty()) {
     e[Attr::dns_host_name] = {s.dns_host_name};
   }
+  e[Attr::allowed_to_delegate_to] = s.delegate_to;
+  if (!s.encryption_types.empty()) {
+    e[Attr::supported_encryption_types] = {s.encryption_types};
+  }
+  if (!s.pwd_last_set.empty()) {
+    e[Attr::pwd_last_set] = {s.pwd_last_set};
+  }
+  if (!s.when_created.empty()) {
+    e[Attr::when_created] = {s.when_created};
+  }
+  e[Attr::additional_dns_host_name] = s.additional_dns;
+  e[Attr::additional_sam_account_name] = s.additional_sam;
   return e;
 }
 
-inline void fill(Directory& dir, const std::vector<Spec>& specs) {
+// The specs stand for a full export: every attribute spnscan reads is covered, so a rule runs
+// whether or not a spec sets what it reads (`covered` false: only what the specs hold).
+inline void fill(Directory& dir, const std::vector<Spec>& specs, bool covered = true) {
   DirectoryBuilder builder(dir);
+  if (covered) {
+    builder.cover(std::bitset<k_attr_count>().set());
+  }
   for (const auto& s : specs) {
     builder.add(entry(s));
   }
+}
+
+// The domain's "Read-only Domain Controllers" group (RID 521), created at `when_created`: when
+// the domain got AES keys.
+inline Spec rodc_group(const std::string& when_created) {
+  Spec s = user("Read-only Domain Controllers", {}, 521);
+  s.classes = {"top", "group"};
+  s.uac.clear();
+  s.sam_type = "268435456";
+  s.when_created = when_created;
+  return s;
+}
+
+// A FILETIME for a UTC date (midnight).
+inline std::string filetime(int year, unsigned month, unsigned day) {
+  const auto days = std::chrono::sys_days(std::chrono::year(year) / std::chrono::month(month) /
+                                          std::chrono::day(day))
+                        .time_since_epoch()
+                        .count();
+  return std::to_string((static_cast<std::int64_t>(days) * 86400 + 11644473600LL) * 10000000LL);
 }
 
 // The built-in Administrator as AD creates it: RID 500, adminCount 1, password never expires.

@@ -25,6 +25,7 @@ struct Recorder : LdifHandler {
   std::vector<std::string> warnings;
   std::vector<std::string> incompletes;
   std::vector<std::string> references; // "where url"
+  std::bitset<k_attr_count> covered;
   LdifSummary summary;
 
   void entry(const RawEntry& e) override { entries.push_back(e); }
@@ -33,6 +34,7 @@ struct Recorder : LdifHandler {
   void reference(std::string url, std::string where) override {
     references.push_back(where + ": " + url);
   }
+  void covers(const std::bitset<k_attr_count>& attributes) override { covered |= attributes; }
 };
 
 Recorder parse_text(const std::string& text, const std::string& name = "x.ldif") {

@@ -79,11 +79,28 @@ std::vector<std::size_t> split(const Directory& dir, unsigned threads) {
 
 } // namespace
 
+std::vector<std::pair<std::string, std::string>> rules_not_run(const Directory& directory,
+                                                               const AnalyzerOptions& options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Rule* rule : rule_catalog()) {
+    if (rule->cannot_run == nullptr || options.disabled_rules.count(rule->id) != 0) {
+      continue;
+    }
+    std::string why = rule->cannot_run(directory);
+    if (!why.empty()) {
+      out.emplace_back(std::string(rule->id), std::move(why));
+    }
+  }
+  return out;
+}
+
 std::vector<Finding> analyze(const Directory& directory, const AnalyzerOptions& options) {
   RuleContext ctx(directory, options);
   Passes passes;
   for (const Rule* rule : rule_catalog()) {
-    if (!ctx.enabled(*rule)) {
+    // A rule that cannot run is not run: half its input would give half its findings.
+    if (!ctx.enabled(*rule) ||
+        (rule->cannot_run != nullptr && !rule->cannot_run(directory).empty())) {
       continue;
     }
     switch (rule->pass) {

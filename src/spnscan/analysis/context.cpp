@@ -15,6 +15,16 @@ RuleContext::RuleContext(const Directory& directory, const AnalyzerOptions& opti
   }
 }
 
+bool holds_service_user(const Directory& directory) {
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const AccountView view = directory.account(a);
+    if (view.kind == AccountKind::user && view.spn_count > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool RuleContext::machine_service(std::string_view service_class) const {
   return host_bound(ascii_lower(service_class)) || is_smtp_class(service_class);
 }

@@ -13,6 +13,10 @@
 
 namespace spnscan {
 
+// True when some user account (not a machine, krbtgt or trust) holds an SPN: what the
+// service-account rules look at.
+bool holds_service_user(const Directory& directory);
+
 // Who should keep an SPN that several accounts hold, and why; or, when spnscan cannot tell,
 // the holders that might, likeliest first (keeper.cpp: the order is in the man page).
 struct Decision {

@@ -32,16 +32,31 @@ struct AccountRef {
   bool privileged = false;
   bool disabled = false;
   std::uint32_t rid = 0;
+
+  bool domain_controller() const { return kind == AccountKind::domain_controller; }
 };
 
 // The copy of an account a finding or an answer keeps.
 AccountRef account_ref(const AccountView& account);
 
+inline constexpr std::string_view k_spn_attribute = "servicePrincipalName";
+
 // Values one account holds that a fix removes, byte for byte as that account stores them
-// (case, trailing dot, spaces), so that ldapmodify and setspn find them.
+// (case, trailing dot, spaces), so that ldapmodify and setspn find them. Most are SPNs; a ghost
+// delegation target comes off msDS-AllowedToDelegateTo.
 struct Removal {
   AccountRef account;
   std::vector<std::string> values;
+  std::string attribute = std::string(k_spn_attribute);
+};
+
+// A single-valued attribute a fix sets (msDS-SupportedEncryptionTypes, dSHeuristics, ...): the
+// value it holds now and the one to write.
+struct Setting {
+  AccountRef object; // an account, or the Directory Service entry (kind unused)
+  std::string attribute;
+  std::string old_value; // empty when not set
+  std::string value;
 };
 
 // Why the keeper of a contested SPN keeps it (worded by report/render.hpp).
@@ -52,6 +67,7 @@ struct KeepReason {
     only_ordinary_holder,   // the others (`count` holders in all) are privileged, krbtgt or trust
     exchange_server,        // the Exchange server the host of an SMTP SPN names
     machine_service,        // the computer the host names, for a class that runs as the machine
+    real_name,              // it holds the plain name that a look-alike value imitates
   };
   Kind kind = Kind::named_computer;
   std::string host;          // as the SPN names it
@@ -93,6 +109,8 @@ struct Finding {
   std::vector<Removal> removals;   // what to remove from whom; empty when undecided
   std::optional<Keeper> keeper;    // who keeps it, when spnscan can tell
   std::vector<Choice> choices;     // undecided: one per holder that might keep it
+  std::vector<Setting> settings;   // attributes to set (after the removals)
+  bool reset_password = false;     // the fix resets `account`'s password (AES keys)
   Aftercare aftercare = Aftercare::generic;
   // Facts only the rule's own wording reads (a struct defined in the rule's file).
   std::any details;

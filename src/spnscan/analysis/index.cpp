@@ -17,6 +17,29 @@ std::string short_key(std::string_view sam) {
 
 } // namespace
 
+bool answers_to(const AccountView& account, std::string_view host) {
+  const std::string key = host_key(host);
+  if (key.empty()) {
+    return false;
+  }
+  if (host_key(account.dns_host_name) == key || short_key(account.sam_account_name) == key) {
+    return true;
+  }
+  if (account.extra != nullptr) {
+    for (const auto name : account.extra->additional_dns) {
+      if (host_key(name) == key) {
+        return true;
+      }
+    }
+    for (const auto name : account.extra->additional_sam) {
+      if (short_key(name) == key) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash) {
   for (const char c : text) {
     hash ^= static_cast<unsigned char>(c);
@@ -107,7 +130,15 @@ MachineIndex::MachineIndex(const Directory& directory) : m_dir(directory) {
   for (std::size_t i = 0; i < directory.account_count(); ++i) {
     machines += is_machine(directory.account(i).kind) ? 1u : 0u;
   }
-  m_names = HashIndex(2 * machines); // a DNS name and a short name each
+  std::size_t extra_names = 0;
+  for (std::size_t i = 0; i < directory.account_count(); ++i) {
+    const auto a = directory.account(i);
+    if (is_machine(a.kind) && a.extra != nullptr) {
+      extra_names += a.extra->additional_dns.size() + a.extra->additional_sam.size();
+    }
+  }
+  // A DNS name and a short name each, and the names added with netdom computername /add.
+  m_names = HashIndex(2 * machines + extra_names);
   for (std::size_t i = 0; i < directory.account_count(); ++i) {
     const auto a = directory.account(i);
     if (!is_machine(a.kind)) {
@@ -120,6 +151,14 @@ MachineIndex::MachineIndex(const Directory& directory) : m_dir(directory) {
     if (!a.sam_account_name.empty()) {
       m_names.insert(fnv1a(short_key(a.sam_account_name)), index);
     }
+    if (a.extra != nullptr) {
+      for (const auto name : a.extra->additional_dns) {
+        m_names.insert(fnv1a(host_key(name)), index);
+      }
+      for (const auto name : a.extra->additional_sam) {
+        m_names.insert(fnv1a(short_key(name)), index);
+      }
+    }
   }
 }
 
@@ -128,8 +167,7 @@ std::vector<std::size_t> MachineIndex::named(std::string_view host) const {
   std::vector<std::size_t> out;
   m_names.for_each(fnv1a(key), [&](std::uint32_t index) {
     const auto a = m_dir.account(index);
-    if ((host_key(a.dns_host_name) == key || short_key(a.sam_account_name) == key) &&
-        std::find(out.begin(), out.end(), index) == out.end()) {
+    if (answers_to(a, key) && std::find(out.begin(), out.end(), index) == out.end()) {
       out.push_back(index);
     }
   });

@@ -59,12 +59,17 @@ private:
   bool m_built = false;
 };
 
-// Machine accounts by dNSHostName and by sAMAccountName without the '$' (lower-case).
+// True when host (case and a trailing dot ignored) is one of the names the account answers to:
+// dNSHostName, sAMAccountName without the '$', msDS-AdditionalDnsHostName and
+// msDS-AdditionalSamAccountName (the names the validated SPN write accepts, MS-ADTS
+// 3.1.1.5.3.1.1.4).
+bool answers_to(const AccountView& account, std::string_view host);
+
+// Machine accounts by the names they answer to (answers_to), lower-case.
 class MachineIndex {
 public:
   explicit MachineIndex(const Directory& directory);
-  // The machine accounts whose dNSHostName or short name is `host` (a trailing dot and case
-  // ignored), in account order.
+  // The machine accounts that answer to `host` (answers_to), in account order.
   std::vector<std::size_t> named(std::string_view host) const;
 
 private:

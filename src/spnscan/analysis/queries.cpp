@@ -1,5 +1,6 @@
 #include "spnscan/analysis/queries.hpp"
 
+#include "spnscan/analysis/index.hpp"
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
 #include "spnscan/util/text.hpp"
@@ -71,7 +72,7 @@ std::vector<SpnHolding> query_spns(const Directory& directory,
     const std::string key = spn_key(spn);
     for (const auto& pattern : keys) {
       if (wildcard_match(pattern, key)) {
-        out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s)))});
+        out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s))), {}});
         break;
       }
     }
@@ -91,7 +92,7 @@ std::vector<SpnHolding> all_spns(const Directory& directory) {
     const auto view = directory.account(a);
     const auto ref = account_ref(directory.account(a));
     for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
-      out.push_back({std::string(directory.spn(s)), ref});
+      out.push_back({std::string(directory.spn(s)), ref, {}});
     }
   }
   std::stable_sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
@@ -121,7 +122,7 @@ std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<
         without_spns.push_back(ref);
       }
       for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
-        out.push_back({std::string(directory.spn(s)), ref});
+        out.push_back({std::string(directory.spn(s)), ref, {}});
       }
     }
   }
@@ -184,6 +185,69 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
       }
     }
   }
+  return out;
+}
+
+std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<std::string>& names,
+                                  std::vector<std::string>& no_machine) {
+  const MachineIndex machines(directory);
+  std::vector<std::size_t> own;     // the computers the names are
+  std::vector<std::string> hosts;   // every name they answer to, lower-case, no trailing dot
+  const auto add_host = [&hosts](std::string_view host) {
+    std::string key = ascii_lower(without_trailing_dot(host));
+    if (!key.empty() && std::find(hosts.begin(), hosts.end(), key) == hosts.end()) {
+      hosts.push_back(std::move(key));
+    }
+  };
+  for (const auto& name : names) {
+    add_host(name);
+    const auto found = machines.named(name);
+    if (found.empty()) {
+      no_machine.push_back(name);
+    }
+    for (const auto m : found) {
+      own.push_back(m);
+      const AccountView a = directory.account(m);
+      add_host(a.dns_host_name);
+      add_host(without_dollar(a.sam_account_name));
+      if (a.extra != nullptr) {
+        for (const auto n : a.extra->additional_dns) {
+          add_host(n);
+        }
+        for (const auto n : a.extra->additional_sam) {
+          add_host(without_dollar(n));
+        }
+      }
+    }
+  }
+  std::vector<SpnHolding> out;
+  std::string host;
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    const AccountView view = directory.account(a);
+    for (std::size_t s = view.first_spn; s < view.first_spn + view.spn_count; ++s) {
+      const std::string_view value = directory.spn(s);
+      const auto spn = parse_spn(value);
+      if (!spn) {
+        continue;
+      }
+      host = ascii_lower(without_trailing_dot(spn->host));
+      if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
+        continue;
+      }
+      const bool mine = std::find(own.begin(), own.end(), a) != own.end();
+      out.push_back({std::string(value), account_ref(view), mine});
+    }
+  }
+  // The machine's own SPNs first, then each other account's together.
+  std::stable_sort(out.begin(), out.end(), [](const SpnHolding& x, const SpnHolding& y) {
+    if (*x.on_machine != *y.on_machine) {
+      return *x.on_machine;
+    }
+    if (x.account.dn != y.account.dn) {
+      return x.account.dn < y.account.dn;
+    }
+    return spn_key(x.spn) < spn_key(y.spn);
+  });
   return out;
 }
 

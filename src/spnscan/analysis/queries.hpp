@@ -3,6 +3,7 @@
 #include "spnscan/analysis/finding.hpp"
 #include "spnscan/model/directory.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@ namespace spnscan {
 struct SpnHolding {
   std::string spn;
   AccountRef account;
+  // `host` only: whether the holder is the machine the host names (false: another account).
+  std::optional<bool> on_machine;
 };
 
 // True when text matches the pattern case-insensitively; '*' matches any run of characters.
@@ -36,6 +39,14 @@ std::vector<SpnHolding> all_spns(const Directory& directory);
 std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<std::string>& names,
                                   std::vector<std::string>& not_found,
                                   std::vector<AccountRef>& without_spns);
+
+// Every SPN whose host is one of `names`, or any other name of the computer a name is (its
+// dNSHostName, short name and the names added with netdom computername /add), on any account,
+// the machine's own first, then by account and SPN; on_machine says whether the holder is that computer. The question
+// `setspn -L HUB1` cannot answer: which accounts hold HUB1's SPNs. Names that no computer
+// account answers to go to `no_machine` (their SPNs are still listed, all on_machine false).
+std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<std::string>& names,
+                                  std::vector<std::string>& no_machine);
 
 // A conflict that adding an SPN to an account would create.
 struct CheckConflict {

@@ -13,6 +13,7 @@
 namespace spnscan {
 
 class RuleContext; // analysis/context.hpp: what rules may ask of the directory
+class Directory;   // model/directory.hpp
 struct Canonical;  // analysis/index.hpp
 
 // One SPN value as the per-SPN pass hands it to a rule.
@@ -64,6 +65,9 @@ struct Rule {
   void (*check_directory)(const RuleContext&, Sink&) = nullptr;
   // The message of a finding: what is wrong, what breaks, what to do.
   std::string (*word)(const Finding&, const Words&) = nullptr;
+  // Why the rule cannot run on this input (it lacks an attribute or an entry the rule needs
+  // for an account it would look at), or empty; null when the rule needs only SPNs.
+  std::string (*cannot_run)(const Directory&) = nullptr;
 };
 
 // Every rule, in report order.
@@ -83,5 +87,9 @@ struct AnalyzerOptions {
   // depend on it.
   unsigned threads = 0;
 };
+
+// The rules of the catalog, not disabled, that cannot run on this directory: id and why.
+std::vector<std::pair<std::string, std::string>> rules_not_run(const Directory& directory,
+                                                               const AnalyzerOptions& options);
 
 } // namespace spnscan

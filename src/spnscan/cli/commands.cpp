@@ -149,6 +149,10 @@ ExitStatus run_scan(const CliOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const auto error = read_sources(o, directory);
   auto findings = analyze(directory, o.analyzer);
+  for (auto& [id, why] : rules_not_run(directory, o.analyzer)) {
+    directory.info().warnings.push_back("rule " + id + " could not run: " + why);
+    directory.info().rules_not_run.emplace_back(std::move(id), std::move(why));
+  }
   directory.info().duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - start)
                                      .count();
@@ -198,6 +202,31 @@ ExitStatus run_list(const CliOptions& o) {
   return not_found.empty() ? ExitStatus::ok : ExitStatus::findings;
 }
 
+ExitStatus run_host(const CliOptions& o) {
+  const Directory directory = read_complete(o);
+  std::vector<std::string> no_machine;
+  const auto rows = host_spns(directory, o.hosts, no_machine);
+  std::string note;
+  for (const auto& n : no_machine) {
+    note += (note.empty() ? "" : "\n") +
+            fmt::format("No computer account answers to '{}': its SPNs are listed by that name "
+                        "only, none of them on a machine account of its own.",
+                        n);
+  }
+  const auto foreign = std::count_if(rows.begin(), rows.end(),
+                                     [](const SpnHolding& r) { return r.on_machine == false; });
+  if (rows.empty()) {
+    note += (note.empty() ? "" : "\n") + std::string("No SPN names this host.");
+  } else if (foreign > 0) {
+    note += (note.empty() ? "" : "\n") +
+            fmt::format("{} of these {} SPNs {} not on the machine's own account: scan to see "
+                        "whether they conflict.",
+                        foreign, rows.size(), foreign == 1 ? "is" : "are");
+  }
+  write_output(o, true, [&](Writer& w, std::ostream& out) { w.holdings(out, rows, note); });
+  return rows.empty() || foreign > 0 ? ExitStatus::findings : ExitStatus::ok;
+}
+
 ExitStatus run_dump(const CliOptions& o) {
   const Directory directory = read_complete(o);
   write_output(o, true,
@@ -215,6 +244,10 @@ ExitStatus run_check(const CliOptions& o) {
 
 void query_operands(CLI::App& cmd, CliOptions& o) {
   cmd.add_option("pattern", o.patterns, "SPN or pattern")->required();
+}
+void host_operands(CLI::App& cmd, CliOptions& o) {
+  cmd.add_option("name", o.hosts, "Host name: short, FQDN or any name the machine answers to")
+      ->required();
 }
 void list_operands(CLI::App& cmd, CliOptions& o) {
   cmd.add_option("account", o.accounts, "sAMAccountName or DN")->required();
@@ -235,6 +268,8 @@ const std::vector<Command>& commands() {
        run_query},
       {"list", "The SPNs of accounts (sAMAccountName or DN), like setspn -L", true, false,
        list_operands, run_list},
+      {"host", "Every SPN naming a host, on any account; marks those not on its machine account",
+       true, false, host_operands, run_host},
       {"dump", "Every SPN with its holder", true, false, nullptr, run_dump},
       {"check", "Would adding SPN to ACCOUNT create a duplicate or alias collision? Never writes",
        true, false, check_command_operands, run_check},

@@ -45,6 +45,7 @@ struct CliOptions {
   // Operands of query / list / check.
   std::vector<std::string> patterns; // query
   std::vector<std::string> accounts; // list
+  std::vector<std::string> hosts;    // host
   std::string check_spn;             // check
   std::string check_account;         // check
 };

@@ -55,6 +55,9 @@ inline constexpr std::uint32_t k_trust = 805306370;
 
 inline constexpr std::uint32_t k_rid_administrator = 500;
 inline constexpr std::uint32_t k_rid_krbtgt = 502;
+// "Read-only Domain Controllers": created with the first Windows Server 2008+ DC, which is
+// also when the domain's accounts start to get AES keys.
+inline constexpr std::uint32_t k_rid_read_only_domain_controllers = 521;
 
 // Returns the RID (last sub-authority) of a binary objectSid, or nullopt when the bytes are
 // not a well-formed SID (revision 1, count matching the length) with a RID, saying what is wrong.

@@ -2,9 +2,11 @@
 
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
+#include "spnscan/util/text.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -27,6 +29,11 @@ AccountView Directory::account(std::size_t index) const {
   v.disabled = (r.flags & k_disabled) != 0;
   v.spns_truncated = (r.flags & k_truncated) != 0;
   v.first_spn = r.first_spn;
+  if ((r.flags & k_has_extra) != 0) {
+    const auto it = std::lower_bound(m_extra_accounts.begin(), m_extra_accounts.end(),
+                                     static_cast<std::uint32_t>(index));
+    v.extra = &m_extras[static_cast<std::size_t>(it - m_extra_accounts.begin())];
+  }
   const std::size_t end =
       index + 1 < m_accounts.size() ? m_accounts[index + 1].first_spn : m_spns.size();
   v.spn_count = static_cast<std::uint32_t>(end - r.first_spn);
@@ -103,7 +110,47 @@ void Directory::add_account(const AccountView& facts, const std::vector<std::str
   for (const auto& spn : spns) {
     m_spns.push_back(m_text.add(spn));
   }
+  if (facts.extra != nullptr && !facts.extra->empty()) {
+    AccountExtra kept = *facts.extra;
+    for (auto* list : {&kept.delegate_to, &kept.additional_dns, &kept.additional_sam}) {
+      for (auto& value : *list) {
+        value = m_text.view(m_text.add(value));
+      }
+    }
+    m_extra_accounts.push_back(static_cast<std::uint32_t>(m_accounts.size()));
+    m_extras.push_back(std::move(kept));
+    r.flags |= k_has_extra;
+  }
   m_accounts.push_back(r);
+}
+
+std::string_view domain_of(std::string_view dn) {
+  for (std::size_t start = 0; start < dn.size();) {
+    if (istarts_with(dn.substr(start), "DC=")) {
+      return dn.substr(start);
+    }
+    std::size_t i = start;
+    for (; i < dn.size() && dn[i] != ','; ++i) {
+      if (dn[i] == '\\') {
+        ++i;
+      }
+    }
+    start = i + 1;
+    while (start < dn.size() && dn[start] == ' ') {
+      ++start;
+    }
+  }
+  return {};
+}
+
+std::optional<std::int64_t> DirectoryFacts::aes_since(std::string_view dn) const {
+  const std::string_view domain = domain_of(dn);
+  for (const auto& [name, since] : aes_keys_since) {
+    if (iequals(name, domain)) {
+      return since;
+    }
+  }
+  return std::nullopt;
 }
 
 bool names_account(const AccountView& account, std::string_view name) {
@@ -158,10 +205,103 @@ std::optional<std::uint32_t> first_u32(const RawEntry& entry, Attr attr) {
   return parse_u32(entry, attr, values.front());
 }
 
+[[noreturn]] void bad_value(const RawEntry& entry, Attr attr, const std::string& text,
+                            std::string_view what) {
+  throw InputError(entry.origin + ": entry '" + entry.dn +
+                   "': " + std::string(k_attr_names[static_cast<std::size_t>(attr)]) + " value '" +
+                   printable(text) + "' is not " + std::string(what));
+}
+
+// pwdLastSet: a FILETIME (0 = must change at next logon; AD never writes a negative one).
+std::optional<std::int64_t> first_filetime(const RawEntry& entry, Attr attr) {
+  const auto& values = entry[attr];
+  if (values.empty()) {
+    return std::nullopt;
+  }
+  const std::string& text = values.front();
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    bad_value(entry, attr, text, "a FILETIME (a number of 100 ns intervals since 1601)");
+  }
+  return value;
+}
+
 } // namespace
+
+std::string filetime_date(std::int64_t filetime) {
+  const std::int64_t unix_seconds = filetime / 10'000'000 - k_filetime_unix_offset_seconds;
+  const std::chrono::sys_days day{std::chrono::days(
+      unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400))};
+  const std::chrono::year_month_day date(day);
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return text;
+}
+
+std::optional<std::int64_t> parse_generalized_time(std::string_view text) {
+  // YYYYMMDDHHMMSS, optional fraction (.0), Z (AD writes UTC only).
+  if (text.size() < 15 || text.back() != 'Z') {
+    return std::nullopt;
+  }
+  int parts[6] = {};
+  const int widths[6] = {4, 2, 2, 2, 2, 2};
+  std::size_t at = 0;
+  for (int i = 0; i < 6; ++i) {
+    const char* first = text.data() + at;
+    const auto [end, ec] = std::from_chars(first, first + widths[i], parts[i]);
+    if (ec != std::errc() || end != first + widths[i]) {
+      return std::nullopt;
+    }
+    at += static_cast<std::size_t>(widths[i]);
+  }
+  const std::string_view rest = text.substr(at, text.size() - at - 1);
+  if (!rest.empty() && (rest.front() != '.' || rest.size() < 2 ||
+                        rest.find_first_not_of("0123456789", 1) != std::string_view::npos)) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(parts[0]),
+                                         std::chrono::month(static_cast<unsigned>(parts[1])),
+                                         std::chrono::day(static_cast<unsigned>(parts[2]))};
+  if (!date.ok() || parts[3] > 23 || parts[4] > 59 || parts[5] > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const std::int64_t unix_seconds =
+      days * 86400 + parts[3] * 3600 + parts[4] * 60 + static_cast<std::int64_t>(parts[5]);
+  return (unix_seconds + k_filetime_unix_offset_seconds) * 10'000'000;
+}
 
 void DirectoryBuilder::add(const RawEntry& entry) {
   ++m_dir.info().entries_read;
+  DirectoryFacts& facts_of_dir = m_dir.facts();
+  for (std::size_t a = 0; a < k_attr_count; ++a) {
+    if (!entry.values[a].empty()) {
+      facts_of_dir.attributes.set(a);
+    }
+  }
+  if (is_directory_service_dn(entry.dn)) {
+    facts_of_dir.directory_service_read = true;
+    facts_of_dir.directory_service_dn = entry.dn;
+    if (!entry[Attr::ds_heuristics].empty()) {
+      facts_of_dir.ds_heuristics = entry[Attr::ds_heuristics].front();
+    }
+  }
+  if (!entry[Attr::when_created].empty() && !entry[Attr::object_sid].empty()) {
+    const auto rid = sid_rid(entry[Attr::object_sid].front());
+    if (rid && *rid == k_rid_read_only_domain_controllers) {
+      const auto created = parse_generalized_time(entry[Attr::when_created].front());
+      if (!created) {
+        warn(entry.origin + ": entry '" + entry.dn + "': whenCreated '" +
+             printable(entry[Attr::when_created].front()) +
+             "' is not a GeneralizedTime (YYYYMMDDHHMMSS.0Z); when the domain got AES keys is "
+             "not known");
+      } else {
+        facts_of_dir.aes_keys_since.emplace_back(std::string(domain_of(entry.dn)), *created);
+      }
+    }
+  }
   if (!entry[Attr::spn_mappings].empty() && is_directory_service_dn(entry.dn)) {
     auto mappings = SpnMappings::parse(entry[Attr::spn_mappings]);
     if (!mappings) {
@@ -173,7 +313,8 @@ void DirectoryBuilder::add(const RawEntry& entry) {
     }
   }
   const auto& spns = entry[Attr::service_principal_name];
-  if (spns.empty() && entry.spn_range.empty() && !wanted(entry)) {
+  if (spns.empty() && entry.spn_range.empty() && entry[Attr::allowed_to_delegate_to].empty() &&
+      !wanted(entry)) {
     return;
   }
   if (const auto earlier = find_or_remember_dn(entry.dn, m_dir.account_count())) {
@@ -225,6 +366,19 @@ void DirectoryBuilder::add(const RawEntry& entry) {
       (!admin_count.empty() && parse_u32(entry, Attr::admin_count, admin_count.front()) == 1);
   view.disabled = (facts.user_account_control.value_or(0) & uac::k_accountdisable) != 0;
   view.spns_truncated = !entry.spn_range.empty();
+  AccountExtra extra;
+  for (const auto& [attr, list] : {std::pair{Attr::allowed_to_delegate_to, &extra.delegate_to},
+                                   std::pair{Attr::additional_dns_host_name, &extra.additional_dns},
+                                   std::pair{Attr::additional_sam_account_name,
+                                             &extra.additional_sam}}) {
+    for (const auto& value : entry[attr]) {
+      list->emplace_back(value);
+    }
+  }
+  extra.encryption_types = first_u32(entry, Attr::supported_encryption_types);
+  extra.pwd_last_set = first_filetime(entry, Attr::pwd_last_set);
+  extra.user_account_control = facts.user_account_control.value_or(0);
+  view.extra = &extra;
   if (view.spns_truncated) {
     const std::string reason = entry.origin + ": entry '" + entry.dn +
                                "' has servicePrincipalName;" + entry.spn_range +

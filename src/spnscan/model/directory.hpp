@@ -5,8 +5,10 @@
 #include "spnscan/model/spn_mappings.hpp"
 #include "spnscan/model/text_pool.hpp"
 
+#include <bitset>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,57 @@ struct ScanInfo {
   std::int64_t duration_ms = 0;
   std::uint64_t entries_read = 0; // every entry a source handed over
   bool spn_mappings_from_directory = false;
+  // Rules that could not run because the input lacks what they need: id and why.
+  std::vector<std::pair<std::string, std::string>> rules_not_run;
 };
+
+// What the rules beyond duplicates know about the domain and the forest (not per account).
+struct DirectoryFacts {
+  // The attributes the input covers: requested by the source (the live scan's list, an
+  // ldapsearch export's "# requesting:" line, a full export) or seen on some entry.
+  std::bitset<k_attr_count> attributes;
+  bool directory_service_read = false;       // the CN=Directory Service entry was in the input
+  std::optional<std::string> ds_heuristics;  // its dSHeuristics, when set
+  std::string directory_service_dn;          // its DN, when read
+  // When each domain got AES keys: the whenCreated of its "Read-only Domain Controllers" group
+  // (RID 521), by the domain's DN (DC=contoso,DC=com), as FILETIME.
+  std::vector<std::pair<std::string, std::int64_t>> aes_keys_since;
+  // True when the input holds this attribute for the accounts that have it.
+  bool covers(Attr attr) const { return attributes.test(static_cast<std::size_t>(attr)); }
+  // The FILETIME from which the domain of `dn` has AES keys, or nullopt when not known.
+  std::optional<std::int64_t> aes_since(std::string_view dn) const;
+};
+
+// userAccountControl USE_DES_KEY_ONLY (MS-ADTS 2.2.16).
+inline constexpr std::uint32_t k_uac_use_des_key_only = 0x200000;
+
+// What the rules beyond duplicates read of an account; kept only for accounts where one of
+// them is set. Text views point into the Directory's pool.
+struct AccountExtra {
+  std::vector<std::string_view> delegate_to;    // msDS-AllowedToDelegateTo
+  std::vector<std::string_view> additional_dns; // msDS-AdditionalDnsHostName
+  std::vector<std::string_view> additional_sam; // msDS-AdditionalSamAccountName
+  std::optional<std::uint32_t> encryption_types; // msDS-SupportedEncryptionTypes
+  std::optional<std::int64_t> pwd_last_set;      // FILETIME (100 ns since 1601); 0: must change
+  std::uint32_t user_account_control = 0;
+  // True when nothing here would change a rule's mind (the UAC alone matters for DES only).
+  bool empty() const {
+    return delegate_to.empty() && additional_dns.empty() && additional_sam.empty() &&
+           !encryption_types && !pwd_last_set &&
+           (user_account_control & k_uac_use_des_key_only) == 0;
+  }
+};
+
+// Seconds from 1601-01-01 (FILETIME's epoch) to 1970-01-01.
+inline constexpr std::int64_t k_filetime_unix_offset_seconds = 11644473600;
+
+// A GeneralizedTime as AD writes it (20230115103000.0Z) as FILETIME, or nullopt.
+std::optional<std::int64_t> parse_generalized_time(std::string_view text);
+// A FILETIME as a UTC date, "2009-03-01".
+std::string filetime_date(std::int64_t filetime);
+
+// The DN of the domain an entry lies in: from its first DC= RDN on ("DC=contoso,DC=com").
+std::string_view domain_of(std::string_view dn);
 
 // An account's DN as Directory keeps it: the first RDN and the parent DN it shares with its
 // siblings, joined into the full text on first use, so the loops that never look at DNs do not
@@ -74,7 +126,10 @@ struct AccountView {
   bool spns_truncated = false;
   std::uint32_t first_spn = 0;
   std::uint32_t spn_count = 0;
+  const AccountExtra* extra = nullptr; // null when none of its facts is set
 };
+
+
 
 // True when `name` names the account the way setspn takes names: its DN or sAMAccountName,
 // or for a machine its sAMAccountName without the '$' (WEB01 for WEB01$); case-insensitive.
@@ -98,9 +153,12 @@ public:
   const SpnMappings& spn_mappings() const { return m_mappings; }
   const ScanInfo& info() const { return m_info; }
   ScanInfo& info() { return m_info; }
+  const DirectoryFacts& facts() const { return m_facts; }
+  DirectoryFacts& facts() { return m_facts; }
 
   // --- filled by DirectoryBuilder ---
   // Throws InputError past 4 billion SPN values, std::length_error past 4 GiB of text.
+  // facts.extra, when set and not empty, is copied (its text into the pool).
   void add_account(const AccountView& facts, const std::vector<std::string>& spns);
   void set_spn_mappings(SpnMappings mappings) { m_mappings = std::move(mappings); }
 
@@ -123,6 +181,7 @@ private:
   static constexpr std::uint8_t k_privileged = 1;
   static constexpr std::uint8_t k_disabled = 2;
   static constexpr std::uint8_t k_truncated = 4;
+  static constexpr std::uint8_t k_has_extra = 8;
 
   // Returns the index of parent in m_parents, adding it, or k_no_parent when full.
   std::uint16_t intern_parent(std::string_view parent);
@@ -134,6 +193,10 @@ private:
   std::unordered_map<std::string_view, std::uint16_t> m_parent_ids;
   SpnMappings m_mappings;
   ScanInfo m_info;
+  DirectoryFacts m_facts;
+  // The accounts with an AccountExtra (ascending, as added) and theirs, at stable addresses.
+  std::vector<std::uint32_t> m_extra_accounts;
+  std::deque<AccountExtra> m_extras;
 };
 
 // What a scan tells while it runs, for the person who started it: -v diagnostics and progress
@@ -158,6 +221,9 @@ public:
   // cannot be understood, such as a non-numeric userAccountControl.
   void add(const RawEntry& entry);
   void warn(std::string message);
+  // The attributes a source asked for (or an export says it holds): a rule that needs one of
+  // them can run even when no entry has a value.
+  void cover(const std::bitset<k_attr_count>& attributes) { m_dir.facts().attributes |= attributes; }
   // Marks the scan incomplete; the first reason given is kept.
   void set_incomplete(std::string reason);
   // A continuation reference a source did not follow (`where`: "file:line" or the URI).

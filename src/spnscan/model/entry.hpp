@@ -20,8 +20,16 @@ enum class Attr : std::uint8_t {
   dns_host_name,
   service_principal_name,
   spn_mappings,
+  // what the rules beyond duplicates need (ad-facts.md "Beyond duplicates")
+  allowed_to_delegate_to,      // msDS-AllowedToDelegateTo: constrained delegation targets
+  supported_encryption_types,  // msDS-SupportedEncryptionTypes
+  pwd_last_set,                // pwdLastSet (FILETIME)
+  when_created,                // whenCreated (GeneralizedTime): of the RID-521 group
+  additional_dns_host_name,    // msDS-AdditionalDnsHostName
+  additional_sam_account_name, // msDS-AdditionalSamAccountName
+  ds_heuristics,               // dSHeuristics, on the Directory Service entry
 };
-inline constexpr std::size_t k_attr_count = 9;
+inline constexpr std::size_t k_attr_count = 16;
 
 // LDAP names of the attributes, in Attr order (as AD spells them).
 extern const std::array<std::string_view, k_attr_count> k_attr_names;

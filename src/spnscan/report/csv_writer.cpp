@@ -154,10 +154,22 @@ public:
 
   void holdings(std::ostream& out, const std::vector<SpnHolding>& rows,
                 const std::string&) override {
-    csv_row(out, {"spn", "account_dn", "account_sam_account_name", "account_kind"});
+    // `host` adds a column saying whether the holder is the machine itself.
+    const bool host = !rows.empty() && rows.front().on_machine.has_value();
+    std::vector<std::string> header{"spn", "account_dn", "account_sam_account_name",
+                                    "account_kind"};
+    if (host) {
+      header.emplace_back("on_machine_account");
+    }
+    csv_row(out, header);
     for (const auto& r : rows) {
-      csv_row(out, {show_value(r.spn, k_shown_value_max), r.account.dn, r.account.sam_account_name,
-                    std::string(to_string(r.account.kind))});
+      std::vector<std::string> row{show_value(r.spn, k_shown_value_max), r.account.dn,
+                                   r.account.sam_account_name,
+                                   std::string(to_string(r.account.kind))};
+      if (host) {
+        row.emplace_back(r.on_machine.value_or(false) ? "yes" : "no");
+      }
+      csv_row(out, row);
     }
   }
 

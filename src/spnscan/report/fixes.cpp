@@ -85,6 +85,13 @@ std::string powershell_cmdlet(AccountKind kind) {
   return "Set-ADObject";
 }
 
+// An attribute name as a PowerShell hashtable key: quoted when it holds a '-'
+// ('msDS-AllowedToDelegateTo'), bare otherwise.
+std::string hashtable_key(std::string_view attribute) {
+  return attribute.find('-') == std::string_view::npos ? std::string(attribute)
+                                                      : "'" + std::string(attribute) + "'";
+}
+
 // The PowerShell commands removing values from one account, at most k_values_per_command each.
 void powershell_removals(const Removal& removal, std::vector<std::string>& out) {
   const auto identity = powershell_string(removal.account.dn);
@@ -93,13 +100,14 @@ void powershell_removals(const Removal& removal, std::vector<std::string>& out) 
                               account_label(removal.account), identity.error()));
     return;
   }
-  const std::string cmdlet = powershell_cmdlet(removal.account.kind);
+  const bool spn = removal.attribute == k_spn_attribute;
+  const std::string cmdlet = spn ? powershell_cmdlet(removal.account.kind) : "Set-ADObject";
   std::string list;
   std::size_t in_list = 0;
   const auto command = [&](const std::string& values) {
     return cmdlet == "Set-ADObject"
-               ? fmt::format("Set-ADObject -Identity {} -Remove @{{servicePrincipalName={}}}",
-                             *identity, values)
+               ? fmt::format("Set-ADObject -Identity {} -Remove @{{{}={}}}", *identity,
+                             hashtable_key(removal.attribute), values)
                : fmt::format("{} -Identity {} -ServicePrincipalNames @{{Remove={}}}", cmdlet,
                              *identity, values);
   };
@@ -135,6 +143,12 @@ void powershell_removals(const Removal& removal, std::vector<std::string>& out) 
 
 // The setspn -D commands for one account, one per value.
 void setspn_removals(const Removal& removal, std::vector<std::string>& out) {
+  if (removal.attribute != k_spn_attribute) {
+    out.push_back(fmt::format("REM setspn changes servicePrincipalName only: remove the {} "
+                              "value of {} with the PowerShell or LDIF form",
+                              removal.attribute, account_label(removal.account)));
+    return;
+  }
   const std::string name = setspn_account(removal.account);
   const auto account =
       name.empty() ? Expected<std::string>(fail("has no sAMAccountName")) : cmd_argument(name);
@@ -322,17 +336,18 @@ Remediation build_removal(const std::vector<Removal>& removals, Aftercare afterc
     add_step(fmt::format("Expand {} and select {} (distinguished name: {}).",
                          adsiedit_path(removal.account.dn), leaf, removal.account.dn));
     add_step(fmt::format("Right-click {} and choose Properties. On the Attribute Editor tab, "
-                         "select servicePrincipalName and click Edit.",
-                         leaf));
+                         "select {} and click Edit.",
+                         leaf, removal.attribute));
     add_step(adsiedit_pick(removal.values));
     add_step("Click OK, then Apply, then OK.");
   }
   const std::string& first = removals.front().values.front();
   const auto check = cmd_argument(first);
+  const bool spn = removals.front().attribute == k_spn_attribute;
   // The command ends the step, with no full stop after it: a value may end in '.' itself.
   add_step("Let the change replicate to every domain controller (or run repadmin /syncall "
            "/AdeP)." +
-           (check && check->size() < 1000
+           (spn && check && check->size() < 1000
                 ? " Check that the value is gone: setspn -Q " + *check
                 : std::string(" Check in ADSI Edit that the value is gone.")));
   if (aftercare == Aftercare::exchange) {
@@ -352,9 +367,9 @@ Remediation build_removal(const std::vector<Removal>& removals, Aftercare afterc
     bool encoded = false;
     std::string record = ldif_line("dn", removal.account.dn, encoded);
     record += "changetype: modify\n";
-    record += "delete: servicePrincipalName\n";
+    record += "delete: " + removal.attribute + "\n";
     for (const auto& value : removal.values) {
-      record += ldif_line("servicePrincipalName", value, encoded);
+      record += ldif_line(removal.attribute, value, encoded);
     }
     record += "-\n\n";
     if (encoded) {
@@ -370,6 +385,86 @@ Remediation build_removal(const std::vector<Removal>& removals, Aftercare afterc
     fix.ldif += record;
   }
   fix.ldif.pop_back(); // one newline after the last record
+  return fix;
+}
+
+Remediation build_settings(const std::vector<Setting>& settings, const AccountRef* reset) {
+  Remediation fix;
+  auto add_step = [&](const std::string& text) { fix.adsiedit.push_back(text); };
+  if (reset != nullptr) {
+    const auto identity = powershell_string(reset->dn);
+    fix.powershell.push_back(
+        identity ? fmt::format("Set-ADAccountPassword -Identity {} -Reset", *identity)
+                 : fmt::format("# not shown for {}: its DN {}", account_label(*reset),
+                               identity.error()));
+    fix.setspn.push_back("REM setspn does not set passwords: use the PowerShell form or Active "
+                         "Directory Users and Computers");
+    fix.ldif = "# a password is not reset with LDIF here (the file would hold it): use the "
+               "PowerShell form or Active Directory Users and Computers\n";
+    add_step(fmt::format("In Active Directory Users and Computers, find {} (distinguished name: "
+                         "{}), right-click it and choose Reset Password... (ADSI Edit cannot "
+                         "do this).",
+                         account_label(*reset), reset->dn));
+    add_step("Set the same new password wherever the service is configured to log on as this "
+             "account (service, IIS application pool, scheduled task), then restart it. The "
+             "new password gets AES keys.");
+  }
+  if (settings.empty()) {
+    return fix;
+  }
+  add_step("On a domain controller or a workstation with the AD DS tools (RSAT), run "
+           "adsiedit.msc and connect to the naming context that holds the entry below "
+           "(\"Default naming context\" for accounts, \"Configuration\" for the Directory "
+           "Service entry).");
+  for (const auto& setting : settings) {
+    const auto rdns = split_dn(setting.object.dn);
+    const std::string leaf = rdns.empty() ? setting.object.dn : rdns.front();
+    add_step(fmt::format("Expand {} and select {} (distinguished name: {}).",
+                         adsiedit_path(setting.object.dn), leaf, setting.object.dn));
+    add_step(fmt::format("Right-click {} and choose Properties. On the Attribute Editor tab, "
+                         "select {} and click Edit. It holds {}; set it to {}. Click OK, then "
+                         "Apply, then OK.",
+                         leaf, setting.attribute,
+                         setting.old_value.empty() ? std::string("nothing")
+                                                   : prose_value(setting.old_value),
+                         prose_value(setting.value)));
+    const auto identity = powershell_string(setting.object.dn);
+    const auto value = powershell_string(setting.value);
+    if (identity && value) {
+      fix.powershell.push_back(fmt::format("Set-ADObject -Identity {} -Replace @{{{}={}}}",
+                                           *identity, hashtable_key(setting.attribute), *value));
+    } else {
+      fix.powershell.push_back(fmt::format("# not shown for {}: use the LDIF form",
+                                           account_label(setting.object)));
+    }
+    fix.setspn.push_back(fmt::format("REM setspn does not set {}: use the PowerShell or LDIF form",
+                                     setting.attribute));
+    bool encoded = false;
+    fix.ldif += ldif_line("dn", setting.object.dn, encoded);
+    fix.ldif += "changetype: modify\nreplace: " + setting.attribute + "\n";
+    fix.ldif += ldif_line(setting.attribute, setting.value, encoded);
+    fix.ldif += "-\n\n";
+  }
+  fix.ldif.pop_back();
+  add_step("Let the change replicate to every domain controller (or run repadmin /syncall "
+           "/AdeP).");
+  return fix;
+}
+
+Remediation build_fix(const Finding& finding) {
+  Remediation fix = build_removal(finding.removals, finding.aftercare);
+  if (finding.settings.empty() && !finding.reset_password) {
+    return fix;
+  }
+  Remediation more =
+      build_settings(finding.settings, finding.reset_password ? &finding.account : nullptr);
+  const auto append = [](std::vector<std::string>& to, std::vector<std::string>& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  append(fix.adsiedit, more.adsiedit);
+  append(fix.setspn, more.setspn);
+  append(fix.powershell, more.powershell);
+  fix.ldif += (fix.ldif.empty() || more.ldif.empty() ? "" : "\n\n") + more.ldif;
   return fix;
 }
 

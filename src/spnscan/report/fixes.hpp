@@ -27,6 +27,13 @@ struct Remediation {
 // points to a form that can. The LDIF is always exact (base64 where needed).
 Remediation build_removal(const std::vector<Removal>& removals, Aftercare aftercare);
 
+// The fix of attribute settings (msDS-SupportedEncryptionTypes, dSHeuristics, ...) and, when
+// `reset` is given, of a password reset (never with the password in a command or a file).
+Remediation build_settings(const std::vector<Setting>& settings, const AccountRef* reset);
+
+// A finding's whole fix: its removals, then its settings and password reset.
+Remediation build_fix(const Finding& finding);
+
 // An argument for cmd.exe (setspn), or why it cannot be one ("holds U+200B ZERO WIDTH SPACE,
 // ..."): bare when it holds only letters, digits and . - _ / : $ @,
 // in double quotes otherwise (spaces, commas, apostrophes, non-ASCII letters); refused for

@@ -129,10 +129,11 @@ public:
     page_start("spnscan: SPNs");
     put("<table><tr><th>SPN</th><th>Account</th><th>DN</th><th>Kind</th></tr>\n");
     for (const auto& r : rows) {
-      put(fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+      put(fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}{}</td></tr>\n",
                       html_text(show_value(r.spn, k_shown_value_max)),
                       html_text(r.account.sam_account_name), html_text(r.account.dn),
-                      to_string(r.account.kind)));
+                      to_string(r.account.kind),
+                      r.on_machine == false ? " (not the machine's own account)" : ""));
     }
     put("</table>\n");
     for (const auto& line : lines_of(note)) {

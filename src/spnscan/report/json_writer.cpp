@@ -44,6 +44,8 @@ public:
     object["kind"] = std::string(to_string(account.kind));
     object["privileged"] = account.privileged;
     object["disabled"] = account.disabled;
+    object["enabled"] = !account.disabled;
+    object["domain_controller"] = account.domain_controller();
     return object;
   }
 
@@ -88,8 +90,9 @@ bool holds_invalid_utf8(const Finding& f) {
 Json removals_json(Utf8Sanitizer& clean, const std::vector<Removal>& removals) {
   Json array = Json::array();
   for (const auto& removal : removals) {
-    array.push_back(
-        Json{{"dn", clean.text(removal.account.dn)}, {"values", clean.strings(removal.values)}});
+    array.push_back(Json{{"dn", clean.text(removal.account.dn)},
+                         {"attribute", removal.attribute},
+                         {"values", clean.strings(removal.values)}});
   }
   return array;
 }
@@ -132,6 +135,15 @@ Json finding_json(Utf8Sanitizer& clean, const ScanReport& report, std::size_t in
   object["keep_reason"] =
       words.keep_reason.empty() ? Json(nullptr) : Json(clean.text(words.keep_reason));
   object["remove"] = removals_json(clean, finding.removals);
+  Json settings = Json::array();
+  for (const auto& setting : finding.settings) {
+    settings.push_back(Json{{"dn", clean.text(setting.object.dn)},
+                            {"attribute", setting.attribute},
+                            {"old_value", clean.text(setting.old_value)},
+                            {"value", clean.text(setting.value)}});
+  }
+  object["set"] = std::move(settings);
+  object["reset_password"] = finding.reset_password;
   Json remediation = remediation_json(clean, words.fix);
   Json choices = Json::array();
   for (std::size_t i = 0; i < finding.choices.size(); ++i) {
@@ -313,6 +325,11 @@ void write_scan(std::ostream& out, const ScanReport& report) {
     warnings.push_back(k_replaced_warning);
   }
   scan_json["warnings"] = std::move(warnings);
+  Json not_run = Json::array();
+  for (const auto& [id, why] : info.rules_not_run) {
+    not_run.push_back(Json{{"rule", id}, {"reason", clean.text(why)}});
+  }
+  scan_json["rules_not_run"] = std::move(not_run);
   scan_json["spn_mappings"] = info.spn_mappings_from_directory ? "directory" : "default";
 
   Json root = Json::object();
@@ -382,7 +399,11 @@ public:
                 const std::string& note) override {
     Json items = Json::array();
     for (const auto& r : rows) {
-      items.push_back(Json{{"spn", utf8(r.spn)}, {"account", account_json(r.account)}});
+      Json item{{"spn", utf8(r.spn)}, {"account", account_json(r.account)}};
+      if (r.on_machine) {
+        item["on_machine_account"] = *r.on_machine;
+      }
+      items.push_back(std::move(item));
     }
     Json doc{{"schema_version", 1}, {"spns", items}};
     if (!note.empty()) {

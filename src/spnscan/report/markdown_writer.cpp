@@ -211,7 +211,8 @@ public:
     for (const auto& r : rows) {
       out << "| " << markdown_code(show_value(r.spn, k_shown_value_max)) << " | "
           << markdown_text(r.account.sam_account_name) << " | " << markdown_text(r.account.dn)
-          << " | " << to_string(r.account.kind) << " |\n";
+          << " | " << to_string(r.account.kind)
+          << (r.on_machine == false ? " (not the machine's own account)" : "") << " |\n";
     }
     if (!note.empty()) {
       for (const auto& line : lines_of(note)) {

@@ -55,6 +55,9 @@ Plan make_plan(const Directory& directory, const std::vector<Finding>& findings,
       continue;
     }
     for (const auto& removal : f.removals) {
+      if (removal.attribute != k_spn_attribute) {
+        continue; // the plan gathers SPN values; other changes stay with their finding's fix
+      }
       const std::string account = dn_key(removal.account);
       for (const auto& value : removal.values) {
         const auto keeper = kept.find({account, spn_key(value)});

@@ -41,6 +41,8 @@ public:
       return fmt::format("{} is the Exchange server that {} names: SMTP/ and SMTPSVC/ belong to "
                          "its computer account",
                          account(keeper), host);
+    case KeepReason::Kind::real_name:
+      return fmt::format("{} holds the plain name the look-alike imitates", account(keeper));
     case KeepReason::Kind::machine_service:
       return fmt::format("{} is the computer that {} names, and {}/ services run as it",
                          account(keeper), host, text(reason.service_class));
@@ -86,7 +88,7 @@ RenderedFinding render(const Finding& finding) {
   if (finding.keeper) {
     out.keep_reason = words.keep_reason(finding.keeper->reason, finding.keeper->account);
   }
-  out.fix = build_removal(finding.removals, finding.aftercare);
+  out.fix = build_fix(finding);
   for (const auto& choice : finding.choices) {
     out.choices.push_back(
         {hint_text(choice.hint), build_removal(choice.removals, finding.aftercare)});

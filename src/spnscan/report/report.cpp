@@ -5,7 +5,11 @@ namespace spnscan {
 ReportScan report_scan_of(const Directory& directory) {
   ReportScan scan;
   scan.info = directory.info();
-  scan.accounts = directory.account_count();
+  // Accounts kept without SPNs (delegating accounts, the ones `check` asks about) are not
+  // counted: the line says "accounts holding SPNs".
+  for (std::size_t a = 0; a < directory.account_count(); ++a) {
+    scan.accounts += directory.account(a).spn_count > 0 ? 1u : 0u;
+  }
   scan.spns = directory.spn_count();
   return scan;
 }

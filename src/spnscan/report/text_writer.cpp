@@ -500,7 +500,8 @@ public:
             << ", " << to_string(r.account.kind) << ")\n";
         last_dn = r.account.dn;
       }
-      out << "    " << show_value(r.spn, k_shown_value_max) << "\n";
+      out << "    " << show_value(r.spn, k_shown_value_max)
+          << (r.on_machine == false ? "   <- not on the machine's own account" : "") << "\n";
     }
     if (!note.empty()) {
       out << escape_for_display_keeping_newlines(note) << "\n";

@@ -23,7 +23,17 @@ struct Details {
   std::vector<AccountRef> target_holders;
   std::string target_class;   // what sPNMappings maps the alias class to
   bool remove_target = false; // the fix removes the target SPN (the machine holds the alias)
+  bool service_level = false; // a web class on a member server: the IIS setup, if intended
+  bool on_dc = false;         // the host is a domain controller's
 };
+
+// Classes that a service may run as an account of its own (an IIS application pool): for them
+// an exact SPN on that account next to HOST/ on the machine is the documented setup. Every
+// other class sPNMappings maps to host belongs to a service that runs as the machine.
+bool service_level_class(std::string_view service_class) {
+  return iequals(service_class, "http") || iequals(service_class, "www") ||
+         iequals(service_class, "w3svc");
+}
 
 // Samba provisions a user dns-<dc> holding DNS/<dc fqdn> while the DC's machine account holds
 // HOST/<dc fqdn>; "dns" is a host alias, but the pair is by design, not a collision.
@@ -123,6 +133,14 @@ void check(const RuleContext& ctx, Sink& sink) {
       f.keeper = Keeper{ctx.ref(*machine),
                         {KeepReason::Kind::named_computer, std::string(alias.parsed->host), {}, 0}};
     }
+    for (auto h : all) {
+      details.on_dc = details.on_dc || dir.account(h).kind == AccountKind::domain_controller;
+    }
+    details.service_level = !details.remove_target && !details.on_dc &&
+                            service_level_class(alias.parsed->service_class);
+    if (details.service_level) {
+      f.severity = Severity::warning;
+    }
     f.removals = std::move(removals);
     f.details = std::move(details);
     ctx.emit(sink, std::move(f), all);
@@ -134,13 +152,25 @@ std::string word(const Finding& f, const Words& w) {
   const Spn alias = parse_spn(d.alias_text).value();
   const std::string alias_class = w.text(alias.service_class);
   std::string message = fmt::format(
-      "{} on {} collides with {} on {}: sPNMappings maps {}/ to {}/, so the KDC treats {} "
-      "as covering {} and two accounts answer to the same name. Kerberos to the service fails "
-      "or picks the wrong account's key; since KB5008382 (CVE-2021-42282) domain controllers "
-      "refuse to create such pairs. Remove {} from {}",
+      "{} on {} and {} on {}: sPNMappings maps {}/ to {}/, so both accounts answer to {}. The "
+      "KDC uses an exact SPN before any alias, so tickets for {} are encrypted for {}'s key",
       w.value(d.alias_text), w.accounts(d.alias_holders), w.value(d.target_text),
-      w.accounts(d.target_holders), alias_class, d.target_class, w.value(d.target_text),
-      w.value(d.alias_text), w.value(f.spn), w.account(f.account));
+      w.accounts(d.target_holders), alias_class, d.target_class, w.text(alias.host),
+      w.value(d.alias_text), w.accounts(d.alias_holders));
+  if (d.service_level) {
+    message += fmt::format(
+        ". That is the documented IIS setup when the site at {} runs as {} (its application "
+        "pool identity): then leave it, and accept the warning or allow-list it. If the site "
+        "runs as the machine, clients fail with KRB_AP_ERR_MODIFIED: remove {} from {}.",
+        w.text(alias.host), w.accounts(d.alias_holders), w.value(f.spn), w.account(f.account));
+    return message;
+  }
+  message += fmt::format(
+      ", but {}/ is a service that runs as the machine{}: Kerberos to it fails or uses the wrong "
+      "account's key. Since KB5008382 (CVE-2021-42282) domain controllers refuse to create such "
+      "pairs for writers without admin rights. Remove {} from {}",
+      alias_class, d.on_dc ? " (and the host is a domain controller's)" : "", w.value(f.spn),
+      w.account(f.account));
   if (!d.remove_target) {
     message += fmt::format("; if the service must run as that account, publish it under a "
                            "DNS name of its own and register {}/<that name> there instead.",
@@ -160,13 +190,17 @@ extern const Rule spn_alias_collision = {
         "host/X on one account and an sPNMappings alias of host (http/X, cifs/X, ...) on another",
     .explanation =
         "The KDC treats host/X as also covering every class that sPNMappings maps to host (http, "
-        "cifs, www, rpcss, ... 53 by default). So HOST/web01 on WEB01$ and HTTP/web01 on a "
-        "service user are two accounts answering to the same name. Since KB5008382 "
-        "(CVE-2021-42282) domain controllers refuse to create such pairs, and Samba checks them "
-        "too; older ones remain. spnscan reads sPNMappings from the directory when the input has "
-        "it, otherwise it uses the Windows default. Fix: remove the alias SPN from the other "
-        "account, or publish the service under its own DNS name and register the SPN for that "
-        "name.",
+        "cifs, www, rpcss, ... 53 by default), but it uses an exact SPN before any alias. So "
+        "CIFS/fs01 on a service user next to HOST/fs01 on FS01$ sends the file server's "
+        "tickets to the wrong key: an error, as is any such pair on a domain controller's host "
+        "or HOST/ itself on the wrong account. HTTP/web01 (or www/, w3svc/) on an application "
+        "pool account next to HOST/web01 on WEB01$ is the documented IIS setup when the site "
+        "runs as that account: a warning that says so. Since KB5008382 (CVE-2021-42282) domain "
+        "controllers refuse to create such pairs for writers without admin rights, and Samba "
+        "checks them too; older ones remain. spnscan reads sPNMappings from the directory when "
+        "the input has it, otherwise it uses the Windows default. Fix: remove the alias SPN "
+        "from the other account, or publish the service under its own DNS name and register "
+        "the SPN for that name.",
     .pass = Pass::directory,
     .check_directory = check,
     .word = word,

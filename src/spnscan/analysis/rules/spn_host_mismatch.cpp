@@ -17,9 +17,8 @@ void check(const RuleContext& ctx, const SpnSite& site, Sink& sink) {
     return;
   }
   const Spn& spn = *site.canon.parsed;
-  const auto host = spn.host_for_compare();
-  if (iequals(host, site.dns_name) || iequals(host, site.short_name)) {
-    return;
+  if (answers_to(site.account, spn.host)) {
+    return; // its own name, also one added with netdom computername /add
   }
   for (auto other : ctx.machines_named(spn.host)) {
     if (other == site.account.index) {
@@ -52,8 +51,9 @@ extern const Rule spn_host_mismatch = {
     .severity = Severity::warning,
     .title = "an SPN on machine account A naming the host of another machine account B",
     .explanation =
-        "When computer A holds HTTP/web01 while web01 is computer B (by dNSHostName or by "
-        "sAMAccountName without the $), clients that connect to web01 get tickets encrypted for "
+        "When computer A holds HTTP/web01 while web01 is computer B (by dNSHostName, by "
+        "sAMAccountName without the $, or by a name added with netdom computername /add: "
+        "msDS-AdditionalDnsHostName, msDS-AdditionalSamAccountName), clients that connect to web01 get tickets encrypted for "
         "A's key, which B cannot decrypt (KRB_AP_ERR_MODIFIED). This is left behind by renamed "
         "or rebuilt servers and by SPNs registered from the wrong machine. Cluster and "
         "load-balanced names that are not themselves computer accounts are not reported. Fix: "

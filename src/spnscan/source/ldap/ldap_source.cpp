@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cctype>
 #include <memory>
 #include <set>
@@ -73,12 +74,12 @@ std::string filter_value(std::string_view text) {
   return out;
 }
 
-// Every SPN holder, and the accounts `check` and `list` ask about even when they hold no SPN.
+// Every SPN holder, every account that delegates (its targets may be ghosts), the domain's
+// well-known groups (the RID-521 group tells when AES keys arrived), and the accounts `check`
+// and `list` ask about even when they hold no SPN.
 std::string search_filter(const std::vector<std::string>& accounts) {
-  if (accounts.empty()) {
-    return "(servicePrincipalName=*)";
-  }
-  std::string filter = "(|(servicePrincipalName=*)";
+  std::string filter = "(|(servicePrincipalName=*)(msDS-AllowedToDelegateTo=*)"
+                       "(&(objectClass=group)(isCriticalSystemObject=TRUE))";
   for (const auto& name : accounts) {
     if (name.find('=') != std::string::npos) {
       filter += "(distinguishedName=" + filter_value(name) + ")";
@@ -128,7 +129,8 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   }
   const std::string dn = "CN=Directory Service,CN=Windows NT,CN=Services," + config_nc;
   ResultInfo result;
-  MessagePtr chain = session.search_base(dn, {"sPNMappings"}, "sPNMappings search", result);
+  MessagePtr chain = session.search_base(dn, {"sPNMappings", "dSHeuristics"},
+                                         "Directory Service search", result);
   LDAP* ld = session.get();
   LDAPMessage* entry = ldap_first_entry(ld, chain.get());
   std::string reason;
@@ -146,7 +148,9 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   if (!reason.empty()) {
     builder.warn("sPNMappings not readable from " + ldap::printable(dn) + " (" + reason +
                  "); using the Windows default aliases");
-    return;
+    if (entry == nullptr) {
+      return;
+    }
   }
   RawEntry raw;
   ldap::LdapString returned_dn(ldap_get_dn(ld, entry));
@@ -155,6 +159,7 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   builder.note("sPNMappings read from " + ldap::printable(raw.dn) + " (" +
                std::to_string(values.size()) + " values)");
   raw[Attr::spn_mappings] = std::move(values);
+  raw[Attr::ds_heuristics] = values_of(ld, entry, "dSHeuristics");
   builder.add(raw);
 }
 
@@ -482,6 +487,22 @@ void LdapSource::read(DirectoryBuilder& builder) {
                  ldap::printable(root.default_nc.empty() ? "(none)" : root.default_nc));
   }
   read_spn_mappings(session, root, base, builder);
+  // Every attribute spnscan asks for is covered, whether or not an entry has a value; the
+  // Global Catalog holds only its partial attribute set, without these (MS-ADA schema:
+  // isMemberOfPartialAttributeSet is not set for them).
+  std::bitset<k_attr_count> covered;
+  covered.set();
+  if (m_options.forest) {
+    for (const Attr attr : {Attr::allowed_to_delegate_to, Attr::supported_encryption_types,
+                            Attr::pwd_last_set, Attr::additional_dns_host_name,
+                            Attr::additional_sam_account_name}) {
+      covered.reset(static_cast<std::size_t>(attr));
+    }
+    builder.note("the Global Catalog does not hold msDS-AllowedToDelegateTo, "
+                 "msDS-SupportedEncryptionTypes, pwdLastSet, msDS-AdditionalDnsHostName or "
+                 "msDS-AdditionalSamAccountName: the rules that need them cannot run");
+  }
+  builder.cover(covered);
   const std::string filter = search_filter(builder.wanted_accounts());
   builder.note("searching " + ldap::printable(quoted_base(base)) + " (subtree) for " +
                ldap::printable(filter) + ", " + std::to_string(m_options.page_size) +

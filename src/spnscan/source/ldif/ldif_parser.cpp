@@ -222,6 +222,34 @@ private:
     if (code == k_dn) {
       fail(m_line_no, "'dn:' line inside a record (records are separated by a blank line)");
     }
+    if (code == k_other && !m_full_export &&
+        (equals_lower(desc, "objectguid") || equals_lower(desc, "whenchanged") ||
+         equals_lower(desc, "usnchanged"))) {
+      // Every AD object has these and no attribute list of spnscan's asks for them: the
+      // export was made with all attributes (ldifde's default), so it covers every one.
+      m_full_export = true;
+      m_handler.covers(std::bitset<k_attr_count>().set());
+    }
+  }
+
+  // ldapsearch's "# requesting: a b c" (or "ALL", "*"): the attributes the export asked for.
+  void requesting(std::string_view names) {
+    std::bitset<k_attr_count> asked;
+    bool all = true;
+    while (!names.empty()) {
+      const std::size_t end = std::min(names.find(' '), names.size());
+      const std::string_view name = names.substr(0, end);
+      if (name == "ALL" || name == "*") {
+        asked.set();
+      } else if (!name.empty() && name != "+") {
+        all = false;
+        if (const auto attr = attr_from_name(name)) {
+          asked.set(static_cast<std::size_t>(*attr));
+        }
+      }
+      names.remove_prefix(end == names.size() ? end : end + 1);
+    }
+    m_handler.covers(all ? std::bitset<k_attr_count>().set() : asked);
   }
 
   // Keeps the range option of servicePrincipalName;range=0-1499 (among any other options).
@@ -289,6 +317,8 @@ private:
       m_run.more_pages = false;
     } else if (!m_run.active) {
       return;
+    } else if (line.starts_with("# requesting:")) {
+      requesting(line.substr(std::string_view("# requesting:").size()));
     } else if (line.starts_with("# with pagedResults control")) {
       m_run.paged = true;
     } else if (line == "# search result") {
@@ -381,6 +411,7 @@ private:
   LdifHandler& m_handler;
   std::uint64_t m_line_no = 0; // first physical line of the current logical line
   bool m_unterminated = false; // the current line is the input's last and has no line break
+  bool m_full_export = false;  // an attribute only a full export holds was seen
 
   Record m_record = Record::none;
   LdapsearchRun m_run;

@@ -3,6 +3,7 @@
 #include "spnscan/model/entry.hpp"
 
 #include <cstddef>
+#include <bitset>
 #include <cstdint>
 #include <istream>
 #include <string>
@@ -24,6 +25,9 @@ public:
   // The export says of itself that it is incomplete: an ldapsearch trailer with a non-zero
   // result, or ldapsearch's counts that are missing or do not match the entries read.
   virtual void incomplete(std::string reason) = 0;
+  // Attributes the export holds for every entry that has them, whether or not a value was
+  // read: what ldapsearch's "# requesting:" line lists, or all of them for a full export.
+  virtual void covers(const std::bitset<k_attr_count>& attributes) = 0;
 };
 
 // What a parse saw, for the checks made after it.

@@ -26,7 +26,7 @@ constexpr int code_of(Attr a) {
 
 // Own table rather than attr_from_name: it is on the hot path of every line and also
 // knows the LDIF keywords. test_ldif.cpp checks it against k_attr_names.
-constexpr std::array<KnownName, 15> k_known = {{
+constexpr std::array<KnownName, 22> k_known = {{
     {"serviceprincipalname", code_of(Attr::service_principal_name)},
     {"objectclass", code_of(Attr::object_class)},
     {"samaccountname", code_of(Attr::sam_account_name)},
@@ -36,6 +36,13 @@ constexpr std::array<KnownName, 15> k_known = {{
     {"admincount", code_of(Attr::admin_count)},
     {"dnshostname", code_of(Attr::dns_host_name)},
     {"spnmappings", code_of(Attr::spn_mappings)},
+    {"msds-allowedtodelegateto", code_of(Attr::allowed_to_delegate_to)},
+    {"msds-supportedencryptiontypes", code_of(Attr::supported_encryption_types)},
+    {"msds-additionalsamaccountname", code_of(Attr::additional_sam_account_name)},
+    {"pwdlastset", code_of(Attr::pwd_last_set)},
+    {"whencreated", code_of(Attr::when_created)},
+    {"msds-additionaldnshostname", code_of(Attr::additional_dns_host_name)},
+    {"dsheuristics", code_of(Attr::ds_heuristics)},
     {"dn", k_dn},
     {"changetype", k_changetype},
     {"search", k_search},
@@ -43,7 +50,7 @@ constexpr std::array<KnownName, 15> k_known = {{
     {"ref", k_ref},
     {"version", k_version},
 }};
-static_assert(k_attr_count == 9, "k_known lists every Attr");
+static_assert(k_attr_count == 16, "k_known lists every Attr");
 
 // Compares 8 bytes of a name with 8 bytes of a lowercase name in one step.
 inline bool equals_lower8(const char* s, const char* lower) {
@@ -55,8 +62,9 @@ inline bool equals_lower8(const char* s, const char* lower) {
 }
 
 // For each (length, first letter) the index of the first k_known entry with it, or -1.
-// Entries sharing both are adjacent in k_known (sAMAccountName, sAMAccountType).
-constexpr std::size_t k_max_known = 20;
+// Entries sharing both are adjacent in k_known (sAMAccountName, sAMAccountType; the two msDS-
+// names of 29 letters).
+constexpr std::size_t k_max_known = 29;
 constexpr std::array<std::array<std::int16_t, 26>, k_max_known + 1> make_known_index() {
   std::array<std::array<std::int16_t, 26>, k_max_known + 1> t{};
   for (auto& row : t) {

@@ -25,6 +25,7 @@ public:
   void reference(std::string url, std::string where) override {
     m_builder.reference(std::move(url), std::move(where));
   }
+  void covers(const std::bitset<k_attr_count>& attributes) override { m_builder.cover(attributes); }
 
 private:
   DirectoryBuilder& m_builder;
