@@ -61,7 +61,7 @@ browse dom "$work/contoso.html" --dump-dom >"$work/contoso.dom"
 visible_text "$work/contoso.dom" >"$work/contoso.txt"
 check "the screenshot is a PNG" test "$(head -c 8 "$work/contoso.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 check "the screenshot is not empty" test "$(stat -c %s "$work/contoso.png")" -gt 20000
-for text in "SPN conflict report" "27 findings: 12 errors, 15 warnings, 0 info" \
+for text in "SPN conflict report" "39 findings: 17 errors, 22 warnings, 0 info" \
     "Action plan" \
     "Administrator (user, the built-in Administrator (RID 500)): remove these 4 values; they belong on HUB1\$ (computer)" \
     "setspn -D SMTP/HUB1 Administrator" "no Hub Transport server available"; do

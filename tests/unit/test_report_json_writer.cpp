@@ -41,22 +41,25 @@ TEST_CASE("json writer: the contract's fields, in order") {
   CHECK(json["tool"] == Json{{"name", "spnscan"}, {"version", k_version}});
   CHECK(keys(json["scan"]) == std::vector<std::string>{"sources", "complete", "accounts", "spns",
                                                        "started_at", "duration_ms", "warnings",
-                                                       "spn_mappings"});
+                                                       "rules_not_run", "spn_mappings"});
   CHECK(json["scan"]["started_at"] == "2026-11-22T03:04:00Z");
   CHECK(json["scan"]["duration_ms"] == 12);
   CHECK(json["scan"]["spn_mappings"] == "directory");
-  CHECK(json["summary"] == Json{{"error", 12}, {"warning", 15}, {"info", 0}, {"suppressed", 0}});
+  CHECK(json["summary"] == Json{{"error", 17}, {"warning", 22}, {"info", 0}, {"suppressed", 0}});
 
   const Json* seed = find(json, "duplicate-spn", "Administrator");
   REQUIRE(seed != nullptr);
   CHECK(keys(*seed) == std::vector<std::string>{"id", "rule", "severity", "spn", "spns", "account",
                                                 "related", "message", "remove_from", "keep_on",
-                                                "keep_reason", "remove", "remediation"});
+                                                "keep_reason", "remove", "set", "reset_password",
+                                                "remediation"});
   CHECK((*seed)["account"] == Json{{"dn", "CN=Administrator,CN=Users,DC=contoso,DC=com"},
                                    {"sam_account_name", "Administrator"},
                                    {"kind", "user"},
                                    {"privileged", true},
-                                   {"disabled", false}});
+                                   {"disabled", false},
+                                   {"enabled", true},
+                                   {"domain_controller", false}});
   CHECK((*seed)["keep_on"] == "CN=HUB1,OU=Servers,DC=contoso,DC=com");
   CHECK((*seed)["keep_reason"].get<std::string>().starts_with(
       "HUB1$ (computer) is the computer that "));
@@ -126,8 +129,8 @@ TEST_CASE("json writer: the plan, and baseline and suppressions only when given"
   CHECK_FALSE(plain.contains("baseline"));
   CHECK_FALSE(plain.contains("suppressions"));
   const Json& plan = plain["plan"];
-  CHECK(plan["summary"] == "Remove 20 values from 9 accounts; 2 SPNs need a decision first.");
-  CHECK(plan["accounts"].size() == 9);
+  CHECK(plan["summary"] == "Remove 26 values from 14 accounts; 2 SPNs need a decision first.");
+  CHECK(plan["accounts"].size() == 14);
   const Json& admin = plan["accounts"][0];
   CHECK(admin["account"]["sam_account_name"] == "Administrator");
   CHECK(admin["severity"] == "error");
@@ -166,9 +169,9 @@ TEST_CASE("json writer: the plan, and baseline and suppressions only when given"
   const Json json = Json::parse(report("json", *contoso, false, false, labels));
   CHECK(keys(json) == std::vector<std::string>{"schema_version", "tool", "scan", "summary",
                                                "baseline", "suppressions", "plan", "findings"});
-  CHECK(json["summary"] == Json{{"error", 12}, {"warning", 14}, {"info", 0}, {"suppressed", 1}});
-  CHECK(json["baseline"]["new"] == 2);
-  CHECK(json["baseline"]["unchanged"] == 25);
+  CHECK(json["summary"] == Json{{"error", 17}, {"warning", 21}, {"info", 0}, {"suppressed", 1}});
+  CHECK(json["baseline"]["new"] == 3);
+  CHECK(json["baseline"]["unchanged"] == 36);
   REQUIRE(json["baseline"]["resolved"].size() == 1);
   CHECK(json["baseline"]["resolved"][0]["id"] == "duplicate-spn:gone");
   CHECK(json["baseline"]["resolved_known"] == true);
@@ -190,5 +193,5 @@ TEST_CASE("json writer: the plan, and baseline and suppressions only when given"
     }
   }
   CHECK(suppressed == 1);
-  CHECK(added == 2);
+  CHECK(added == 3);
 }

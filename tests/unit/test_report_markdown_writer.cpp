@@ -21,9 +21,9 @@ TEST_CASE("markdown_text and markdown_code: nothing from the directory becomes m
 TEST_CASE("markdown writer: summary and plan as tables, fixes as code blocks") {
   const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
   const std::string md = report("markdown", *contoso);
-  const auto summary = md.find("## Summary\n\n27 findings: 12 errors, 15 warnings, 0 info\n\n"
+  const auto summary = md.find("## Summary\n\n39 findings: 17 errors, 22 warnings, 0 info\n\n"
                                "| Rule | Error | Warning | Info |\n|---|--:|--:|--:|\n");
-  const auto plan = md.find("## Action plan\n\nRemove 20 values from 9 accounts; 2 SPNs need a "
+  const auto plan = md.find("## Action plan\n\nRemove 26 values from 14 accounts; 2 SPNs need a "
                             "decision first.\n");
   const auto findings = md.find("## Findings\n");
   REQUIRE(summary != std::string::npos);

@@ -84,12 +84,12 @@ TEST_CASE("text writer: an undecided finding gives labelled choices, never one b
 TEST_CASE("text writer: findings grouped by severity, errors first, totals last") {
   const auto contoso = scan_ldif(source_file("fixtures/contoso.ldif"));
   const std::string text = report("text", *contoso);
-  const auto errors = text.find("== Errors (12) ==");
-  const auto warnings = text.find("== Warnings (15) ==");
+  const auto errors = text.find("== Errors (17) ==");
+  const auto warnings = text.find("== Warnings (22) ==");
   REQUIRE(errors != std::string::npos);
   REQUIRE(warnings != std::string::npos);
   CHECK(errors < warnings);
-  CHECK(text.ends_with("12 errors, 15 warnings, 0 info\n"));
+  CHECK(text.ends_with("17 errors, 22 warnings, 0 info\n"));
   CHECK(text.find("Scan:         complete\n") != std::string::npos);
 }
 
@@ -134,6 +134,7 @@ TEST_CASE("text writer: lines are wrapped at 78 columns, commands are not") {
     const std::string line = text.substr(start, end - start);
     const bool command = line.find("Set-AD") != std::string::npos ||
                          line.find("setspn -D") != std::string::npos ||
+                         line.find("REM not shown") != std::string::npos ||
                          line.find("dn: ") != std::string::npos;
     if (!command && line.find(' ') != std::string::npos) {
       INFO(line);

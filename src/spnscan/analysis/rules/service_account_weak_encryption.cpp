@@ -108,11 +108,12 @@ std::string cannot_run(const Directory& directory) {
   if (!holds_service_user(directory)) {
     return {}; // nothing to look at
   }
-  if (!facts.covers(Attr::supported_encryption_types) ||
-      !facts.covers(Attr::user_account_control)) {
-    return "the input does not hold msDS-SupportedEncryptionTypes and userAccountControl "
-           "(export them, or scan live without --forest: the Global Catalog does not hold "
-           "msDS-SupportedEncryptionTypes)";
+  if (!facts.covers(Attr::supported_encryption_types)) {
+    return "the input does not hold msDS-SupportedEncryptionTypes (export it, or scan live "
+           "without --forest: the Global Catalog does not hold it)";
+  }
+  if (!facts.covers(Attr::user_account_control)) {
+    return "the input does not hold userAccountControl (export it)";
   }
   return {};
 }
