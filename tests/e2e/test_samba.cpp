@@ -38,13 +38,16 @@ const std::string k_script = std::string(SPNSCAN_SOURCE_DIR) + "/tests/support/s
 // What `--many` adds: more than AD's MaxPageSize of 1000, so a complete scan proves paging.
 constexpr int k_bulk_accounts = 1100;
 // The fixture's own SPN holders: HUB1$, WEB01$, DC1$, Administrator, krbtgt, svc_web, svc_sql,
-// dns-dc1 (tests/support/README.md, "Directory contents").
-constexpr int k_fixed_holders = 8;
+// dns-dc1, and the beyond-duplicates cases svc_rc4, svc_old, svc_kl, svc_fake, APP5$, FILE2$
+// (tests/support/README.md, "Directory contents"; svc_deleg delegates but holds no SPN).
+constexpr int k_fixed_holders = 14;
 const std::string k_base = "DC=samdom,DC=example,DC=com";
 const std::string k_administrator = "CN=Administrator,CN=Users," + k_base;
 const std::string k_hub1 = "CN=HUB1,CN=Computers," + k_base;
 const std::string k_web01 = "CN=WEB01,CN=Computers," + k_base;
 const std::string k_svc_web = "CN=svc_web,CN=Users," + k_base;
+const std::string k_directory_service =
+    "CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration," + k_base;
 
 // Reports a skipped test where people and CI see it; never a silent pass.
 
@@ -264,6 +267,23 @@ const std::multiset<Row> k_expected = {
     {"spn-alias-collision", "HTTP/web01.samdom.example.com", k_svc_web},
     // One finding for the account, both values in "spns".
     {"privileged-account-with-spn", "SMTP/hub1.samdom.example.com", k_administrator},
+    // Beyond duplicates (samba-dc.sh write_beyond_duplicates): a ghost delegation target (its
+    // other targets resolve: MSSQLSvc/sql1 exactly, cifs/web01 through HOST/web01), RC4 only,
+    // a password older than the RID-521 group, a zero-width and a Cyrillic look-alike, a
+    // renamed machine's HOST/ SPNs (FILE2's msDS-AdditionalDnsHostName is no finding) and
+    // dSHeuristics with the SPN check off.
+    {"delegation-to-unregistered-spn", "cifs/oldfs.samdom.example.com",
+     "CN=svc_deleg,CN=Users," + k_base},
+    {"service-account-weak-encryption", "MSSQLSvc/crm.samdom.example.com:1433",
+     "CN=svc_rc4,CN=Users," + k_base},
+    {"service-account-without-aes-keys", "HTTP/timesheet.samdom.example.com",
+     "CN=svc_old,CN=Users," + k_base},
+    {"lookalike-spn", "HTTP/web01\u200B.samdom.example.com", "CN=svc_kl,CN=Users," + k_base},
+    {"lookalike-spn", "MSSQLSvc/sql1.s\u0430mdom.example.com:1433",
+     "CN=svc_fake,CN=Users," + k_base},
+    {"stale-host-spn", "HOST/OLDAPP", "CN=APP5,CN=Computers," + k_base},
+    {"stale-host-spn", "HOST/oldapp.samdom.example.com", "CN=APP5,CN=Computers," + k_base},
+    {"spn-uniqueness-checks-disabled", "", k_directory_service},
 };
 
 // The LDAPS scan the other transports are compared with; run once.
@@ -319,14 +339,17 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   CHECK(related(*alias) == std::vector<std::string>{k_web01});
   CHECK((*alias)["keep_on"] == k_web01);
   CHECK((*alias)["remove_from"] == Json::array({k_svc_web}));
+  // HTTP/ next to HOST/ on the machine: the IIS setup when the site runs as svc_web.
+  CHECK((*alias)["severity"] == "warning");
   CHECK_THAT((*alias)["message"].get<std::string>(),
-             Catch::Contains("collides with 'HOST/web01.samdom.example.com' on WEB01$ (computer)"));
+             Catch::Contains("and 'HOST/web01.samdom.example.com' on WEB01$ (computer)"));
+  CHECK_THAT((*alias)["message"].get<std::string>(), Catch::Contains("documented IIS setup"));
 
   // Read, and by design not findings: svc_sql's clean SPN, dns-dc1's DNS/dc1 next to DC1$'s
   // HOST/dc1 ("dns" is a host alias) and krbtgt's kadmin/changepw.
   for (const auto& f : report["findings"]) {
     const std::string spn = f["spn"];
-    CHECK(spn.rfind("MSSQLSvc/", 0) == std::string::npos);
+    CHECK(f["account"]["sam_account_name"] != "svc_sql");
     CHECK(spn.rfind("DNS/", 0) == std::string::npos);
     CHECK(spn != "kadmin/changepw");
     CHECK(f["account"]["sam_account_name"] != "krbtgt");
@@ -491,18 +514,122 @@ TEST_CASE("Samba: the Global Catalog covers the forest without continuation refe
     const Json report = scan(args, 1);
     CHECK(report["scan"]["complete"] == true);
     CHECK(report["scan"]["sources"] == Json::array({source}));
-    // The GC holds servicePrincipalName and what the rules need for every account.
-    CHECK(ids(report) == ids(ldaps_report()));
+    // Samba's GC answers with every attribute (AD's holds only the partial attribute set), so
+    // the rules that need them run where the values came back. No account has
+    // msDS-AdditionalSamAccountName, so spnscan cannot tell the GC left it out: stale-host-spn
+    // says it could not run, and is the only difference from the LDAPS scan.
+    std::set<std::string> expected_ids;
+    for (const auto& f : ldaps_report()["findings"]) {
+      if (f["rule"] != "stale-host-spn") {
+        expected_ids.insert(f["id"].get<std::string>());
+      }
+    }
+    CHECK(ids(report) == expected_ids);
+    REQUIRE(report["scan"]["rules_not_run"].size() == 1);
+    CHECK(report["scan"]["rules_not_run"][0]["rule"] == "stale-host-spn");
+    CHECK_THAT(report["scan"]["rules_not_run"][0]["reason"].get<std::string>(),
+               Catch::Contains("Global Catalog"));
     CHECK(report["scan"]["accounts"] == k_bulk_accounts + k_fixed_holders);
     CHECK(report["scan"]["spns"] == ldaps_report()["scan"]["spns"]);
     CHECK(report["scan"]["spn_mappings"] == "directory");
-    CHECK(warnings(report).empty());
+    CHECK(warnings(report) == std::vector<std::string>{
+                                  "rule stale-host-spn could not run: " +
+                                  report["scan"]["rules_not_run"][0]["reason"].get<std::string>()});
   };
   check({"-H", dc.get("GCS_URI"), "--forest", "--ca-file", dc.get("CA_FILE")}, dc.get("GCS_URI"));
   // --forest picks port 3269 for ldaps:// by itself.
   check({"-H", dc.get("LDAPS_URI"), "--forest", "--ca-file", dc.get("CA_FILE")}, dc.get("GCS_URI"));
   check({"-H", dc.get("GC_URI"), "-Z", "--forest", "--ca-file", dc.get("CA_FILE")},
         dc.get("GC_URI"));
+}
+
+TEST_CASE("Samba: an ldapsearch export made as the man page says finds the same cases",
+          "[samba]") {
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
+    return;
+  }
+  const SambaDc& dc = *dc_ptr;
+  TempDir dir;
+  // ldapsearch -y sends the file's bytes as they are: the password without its newline.
+  const std::string password = slurp(dc.get("BIND_PASSWORD_FILE"));
+  write_text(dir.file("pw"), password.substr(0, password.find_first_of("\r\n")));
+  chmod(dir.file("pw").c_str(), 0600);
+  const std::string common = "LDAPTLS_CACERT=" + quote(dc.get("CA_FILE")) + " ldapsearch -L -H " +
+                             quote(dc.get("LDAPS_URI")) + " -x -D " + quote(dc.get("BIND_UPN")) +
+                             " -y " + quote(dir.file("pw"));
+  const std::string accounts =
+      common + " -E pr=500/noprompt -b " + quote(k_base) +
+      " '(|(servicePrincipalName=*)(msDS-AllowedToDelegateTo=*)(&(objectClass=group)"
+      "(isCriticalSystemObject=TRUE)))' objectClass sAMAccountName sAMAccountType "
+      "userAccountControl objectSid adminCount dNSHostName servicePrincipalName "
+      "msDS-AllowedToDelegateTo msDS-SupportedEncryptionTypes pwdLastSet whenCreated "
+      "msDS-AdditionalDnsHostName msDS-AdditionalSamAccountName >" +
+      quote(dir.file("spns.ldif"));
+  const std::string config = common + " -s base -b " + quote(k_directory_service) +
+                             " sPNMappings dSHeuristics >" + quote(dir.file("ds.ldif"));
+  REQUIRE(std::system(accounts.c_str()) == 0);
+  REQUIRE(std::system(config.c_str()) == 0);
+  // Samba pages with "# pagedresults: estimate=N cookie=...": still a whole export.
+  const Json report = scan({"--ldif", dir.file("spns.ldif"), "--ldif", dir.file("ds.ldif")}, 1);
+  CHECK(report["scan"]["complete"] == true);
+  CHECK(report["scan"]["rules_not_run"] == Json::array());
+  CHECK(rows(report) == k_expected);
+  CHECK(report["scan"]["accounts"] == k_bulk_accounts + k_fixed_holders);
+  // The same facts as the live scan, finding by finding.
+  CHECK(ids(report) == ids(ldaps_report()));
+  // The planted cases and their fixes, as an administrator reads them.
+  const Json* ghost = find(report, "delegation-to-unregistered-spn",
+                           "cifs/oldfs.samdom.example.com", "CN=svc_deleg,CN=Users," + k_base);
+  REQUIRE(ghost != nullptr);
+  CHECK((*ghost)["remove"][0]["attribute"] == "msDS-AllowedToDelegateTo");
+  CHECK((*ghost)["account"]["enabled"] == true);
+  const Json* old = find(report, "service-account-without-aes-keys",
+                         "HTTP/timesheet.samdom.example.com", "CN=svc_old,CN=Users," + k_base);
+  REQUIRE(old != nullptr);
+  CHECK((*old)["reset_password"] == true);
+  CHECK_THAT((*old)["message"].get<std::string>(), Catch::Contains("2008-05-02"));
+  const Json* heuristics =
+      find(report, "spn-uniqueness-checks-disabled", "", k_directory_service);
+  REQUIRE(heuristics != nullptr);
+  CHECK((*heuristics)["set"][0]["value"] == "000000000100000000020");
+  const Json* zero_width =
+      find(report, "lookalike-spn", "HTTP/web01\u200B.samdom.example.com",
+           "CN=svc_kl,CN=Users," + k_base);
+  REQUIRE(zero_width != nullptr);
+  CHECK(related(*zero_width) == std::vector<std::string>{k_svc_web});
+  // `spnscan host` over the export and live: FILE2 answers to files.samdom.example.com too.
+  const auto host = run({"host", "files", "--ldif", dir.file("spns.ldif"), "--format", "json"});
+  INFO("stderr: " << host.err << "\nstdout: " << host.out);
+  CHECK(host.status == 0);
+  std::set<std::string> file2;
+  const Json host_json = Json::parse(host.out);
+  for (const auto& row : host_json["spns"]) {
+    CHECK(row["on_machine_account"] == true);
+    file2.insert(row["spn"].get<std::string>());
+  }
+  CHECK(file2 == std::set<std::string>{"HOST/FILE2", "HOST/file2.samdom.example.com",
+                                       "HOST/files.samdom.example.com"});
+  std::vector<std::string> live = {"host",      "hub1", "-H", dc.get("LDAPS_URI"), "--ca-file",
+                                   dc.get("CA_FILE"), "--format", "json"};
+  const auto bind = dc.simple_bind();
+  live.insert(live.end(), bind.begin(), bind.end());
+  const auto hub1 = run(live);
+  INFO("stderr: " << hub1.err << "\nstdout: " << hub1.out);
+  CHECK(hub1.status == 1); // SMTP/ and SMTPSVC/ of the Hub are also on Administrator
+  std::set<std::pair<std::string, bool>> held;
+  const Json hub1_json = Json::parse(hub1.out);
+  for (const auto& row : hub1_json["spns"]) {
+    held.insert({row["account"]["sam_account_name"].get<std::string>() + " " +
+                     row["spn"].get<std::string>(),
+                 row["on_machine_account"].get<bool>()});
+  }
+  CHECK(held == std::set<std::pair<std::string, bool>>{
+                    {"HUB1$ SMTP/hub1.samdom.example.com", true},
+                    {"HUB1$ SMTPSVC/hub1.samdom.example.com", true},
+                    {"HUB1$ HOST/hub1.samdom.example.com", true},
+                    {"Administrator SMTP/hub1.samdom.example.com", false},
+                    {"Administrator SMTPSVC/hub1.samdom.example.com", false}});
 }
 
 TEST_CASE("Samba: refusals and failures say why and exit 2 or 3", "[samba]") {

@@ -226,6 +226,94 @@ EOF
         ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$partition" "$DIR/duplicates.ldif"
 }
 
+# The cases beyond duplicates (issue 9), as an administrator meets them: accounts made with
+# samba-tool, then the attributes written straight into the partition files (like the duplicates
+# above), because samba refuses or manages most of them: pwdLastSet is the DC's own, the
+# look-alike and stale SPNs fail its checks, and dSHeuristics written through a running DC would
+# switch its uniqueness checks off for the other tests' writes.
+create_beyond_duplicates_accounts() {
+    local name
+    for name in svc_deleg svc_rc4 svc_old svc_kl svc_fake; do
+        run_logged "create user $name" samba_tool user create "$name" --random-password
+    done
+    run_logged "add SPN to svc_rc4" samba_tool spn add "MSSQLSvc/crm.$DNS_DOMAIN:1433" svc_rc4
+    run_logged "add SPN to svc_old" samba_tool spn add "HTTP/timesheet.$DNS_DOMAIN" svc_old
+    for name in APP5 FILE2; do
+        run_logged "create computer $name" samba_tool computer create "$name"
+        printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nreplace: dNSHostName\n' "$name" "$BASE_DN"
+        printf 'dNSHostName: %s.%s\n-\nreplace: userAccountControl\nuserAccountControl: 4096\n\n' "${name,,}" "$DNS_DOMAIN"
+    done >"$DIR/machines2.ldif"
+    run_logged "give APP5 and FILE2 their dNSHostName and enable them" \
+        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/machines2.ldif"
+}
+
+write_beyond_duplicates() {
+    local partition=$DIR/private/sam.ldb.d/$PARTITION_FILE_NAME
+    local config=$DIR/private/sam.ldb.d/CN=CONFIGURATION,$PARTITION_FILE_NAME
+    [[ -f $config ]] || die "configuration partition file not found: $config"
+    # HTTP/web01<U+200B ZERO WIDTH SPACE>.samdom.example.com and
+    # MSSQLSvc/sql1.s<U+0430 CYRILLIC SMALL LETTER A>mdom.example.com:1433, base64 for ldbmodify.
+    local zw cyr
+    zw=$(printf 'HTTP/web01\xe2\x80\x8b.%s' "$DNS_DOMAIN" | base64 -w0)
+    cyr=$(printf 'MSSQLSvc/sql1.s\xd0\xb0mdom.example.com:1433' | base64 -w0)
+    cat >"$DIR/beyond.ldif" <<EOF
+dn: CN=svc_deleg,CN=Users,$BASE_DN
+changetype: modify
+add: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: cifs/oldfs.$DNS_DOMAIN
+msDS-AllowedToDelegateTo: MSSQLSvc/sql1.$DNS_DOMAIN:1433
+msDS-AllowedToDelegateTo: cifs/web01.$DNS_DOMAIN
+
+dn: CN=svc_rc4,CN=Users,$BASE_DN
+changetype: modify
+replace: msDS-SupportedEncryptionTypes
+msDS-SupportedEncryptionTypes: 4
+
+dn: CN=svc_old,CN=Users,$BASE_DN
+changetype: modify
+replace: pwdLastSet
+pwdLastSet: 128541600000000000
+
+dn: CN=svc_kl,CN=Users,$BASE_DN
+changetype: modify
+add: servicePrincipalName
+servicePrincipalName:: $zw
+
+dn: CN=svc_fake,CN=Users,$BASE_DN
+changetype: modify
+add: servicePrincipalName
+servicePrincipalName:: $cyr
+
+dn: CN=APP5,CN=Computers,$BASE_DN
+changetype: modify
+add: servicePrincipalName
+servicePrincipalName: HOST/app5.$DNS_DOMAIN
+servicePrincipalName: HOST/APP5
+servicePrincipalName: HOST/oldapp.$DNS_DOMAIN
+servicePrincipalName: HOST/OLDAPP
+
+dn: CN=FILE2,CN=Computers,$BASE_DN
+changetype: modify
+add: msDS-AdditionalDnsHostName
+msDS-AdditionalDnsHostName: files.$DNS_DOMAIN
+-
+add: servicePrincipalName
+servicePrincipalName: HOST/file2.$DNS_DOMAIN
+servicePrincipalName: HOST/FILE2
+servicePrincipalName: HOST/files.$DNS_DOMAIN
+EOF
+    run_logged "write the beyond-duplicates cases into $PARTITION_FILE_NAME" \
+        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$partition" "$DIR/beyond.ldif"
+    cat >"$DIR/heuristics.ldif" <<EOF
+dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,$BASE_DN
+changetype: modify
+replace: dSHeuristics
+dSHeuristics: 000000000100000000022
+EOF
+    run_logged "write dSHeuristics (SPN uniqueness check off) into the configuration partition" \
+        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$config" "$DIR/heuristics.ldif"
+}
+
 # Adds N computer accounts BULK0001.. in OU=Bulk through sam.ldb (so SIDs and defaults are
 # filled in), in one ldbadd transaction: samba-tool per account would be far slower.
 create_many_computers() {
@@ -343,6 +431,8 @@ cmd_start() {
     create_accounts
     complete_machine_accounts
     write_duplicate_spns
+    create_beyond_duplicates_accounts
+    write_beyond_duplicates
     if ((many > 0)); then
         log "adding $many bulk computer accounts"
         create_many_computers "$many"

@@ -313,6 +313,18 @@ TEST_CASE("LdifParser: ldapsearch -L counts tell a whole export from a cut one")
     CHECK(r.summary.entries == 7);
     CHECK(r.summary.declared_entries == 7);
   }
+  SECTION("Samba's pages: the cookie comes after an estimate") {
+    // Real ldapsearch -L -E pr=500/noprompt output against Samba: "estimate=N cookie=...".
+    std::string text = ldapsearch_export({3, 3, 1}, true);
+    for (auto at = text.find("# pagedresults: cookie="); at != std::string::npos;
+         at = text.find("# pagedresults: cookie=", at + 40)) {
+      text.insert(at + std::string_view("# pagedresults: ").size(), "estimate=7 ");
+    }
+    REQUIRE(text.find("estimate=7 cookie=") != std::string::npos);
+    const auto r = parse_text(text);
+    CHECK(r.entries.size() == 7);
+    CHECK(r.incompletes.empty());
+  }
   SECTION("numEntries that differs from the entries read") {
     const auto r = parse_text(ldapsearch_export({2}, false, 3));
     CHECK(r.incompletes ==

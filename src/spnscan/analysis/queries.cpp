@@ -201,7 +201,29 @@ std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<
   };
   for (const auto& name : names) {
     add_host(name);
-    const auto found = machines.named(name);
+    auto found = machines.named(name);
+    if (found.empty() && name.find('.') == std::string::npos) {
+      // A short name is also the first label of a machine's DNS names ("files" for FILE2's
+      // msDS-AdditionalDnsHostName files.contoso.com).
+      for (std::size_t a = 0; a < directory.account_count(); ++a) {
+        const AccountView view = directory.account(a);
+        if (!is_machine(view.kind)) {
+          continue;
+        }
+        const auto first_label_is = [&](std::string_view dns) {
+          return iequals(dns.substr(0, dns.find('.')), name) && dns.find('.') != dns.npos;
+        };
+        bool match = first_label_is(view.dns_host_name);
+        for (std::size_t i = 0; !match && view.extra != nullptr &&
+                                i < view.extra->additional_dns.size();
+             ++i) {
+          match = first_label_is(view.extra->additional_dns[i]);
+        }
+        if (match) {
+          found.push_back(a);
+        }
+      }
+    }
     if (found.empty()) {
       no_machine.push_back(name);
     }

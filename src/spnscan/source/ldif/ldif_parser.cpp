@@ -299,7 +299,7 @@ private:
   // "# search result" per page of a paged search, the counts once at the end):
   //   # LDAPv3 / # base <...> / # with pagedResults control: size=1000
   //   ... entries ...
-  //   # search result / # pagedresults: cookie=<more pages unless empty>
+  //   # search result / # pagedresults: [estimate=N ]cookie=<more pages unless empty>
   //   # numResponses: N / # numEntries: N
   // Its errors (sizeLimitExceeded after AD's 1000 entries among them) go only to stderr, so
   // these comments are what tells a whole export from a cut one.
@@ -323,8 +323,12 @@ private:
       m_run.paged = true;
     } else if (line == "# search result") {
       m_run.any_result = true;
-    } else if (line.starts_with("# pagedresults: cookie=")) {
-      m_run.more_pages = line.size() > std::string_view("# pagedresults: cookie=").size();
+    } else if (line.starts_with("# pagedresults: ")) {
+      // "cookie=<base64>", after "estimate=N " when the server gives one (Samba does, AD
+      // gives 0, which ldapsearch leaves out); an empty cookie ends the search.
+      const std::size_t cookie = line.find("cookie=");
+      m_run.more_pages = cookie != std::string_view::npos &&
+                         line.size() > cookie + std::string_view("cookie=").size();
     } else if (line.starts_with("# numEntries: ")) {
       end_run(line.substr(std::string_view("# numEntries: ").size()));
     }
