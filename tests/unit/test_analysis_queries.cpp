@@ -118,3 +118,43 @@ TEST_CASE("check_spn: a name that fits two accounts asks for the DN") {
                     "'svc_dup' names 2 accounts (CN=svc_dup,CN=Users,DC=contoso,DC=com; "
                     "CN=svc_dup,OU=Other,DC=contoso,DC=com): give the DN");
 }
+
+TEST_CASE("host_spns: every SPN naming the host, the machine's own first, the others marked") {
+  const Directory dir = sample();
+  std::vector<std::string> no_machine;
+  // By short name: HUB1's FQDN SPNs count too; Administrator's copy is not on HUB1$.
+  auto rows = host_spns(dir, {"hub1"}, no_machine);
+  CHECK(no_machine.empty());
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].account.sam_account_name == "HUB1$");
+  CHECK(rows[0].on_machine == true);
+  CHECK(rows[1].account.sam_account_name == "HUB1$");
+  CHECK(rows[2].account.sam_account_name == "Administrator");
+  CHECK(rows[2].spn == "SMTP/hub1.contoso.com");
+  CHECK(rows[2].on_machine == false);
+  // By FQDN with a trailing dot, in another case: the same rows.
+  CHECK(host_spns(dir, {"HUB1.contoso.com."}, no_machine).size() == 3);
+  // A name no computer has: listed by that name only, and said so.
+  rows = host_spns(dir, {"app.contoso.com"}, no_machine);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].on_machine == false);
+  CHECK(no_machine == std::vector<std::string>{"app.contoso.com"});
+}
+
+TEST_CASE("host_spns: a machine's names added with netdom computername /add") {
+  Directory dir;
+  DirectoryBuilder builder(dir);
+  auto file2 = computer("FILE2", {"HOST/file2.contoso.com"});
+  file2.additional_dns = {"files.contoso.com"};
+  builder.add(test::entry(file2));
+  builder.add(test::entry(user("svc_files", {"cifs/files.contoso.com"})));
+  std::vector<std::string> no_machine;
+  // "files" is the first label of FILE2's msDS-AdditionalDnsHostName.
+  const auto rows = host_spns(dir, {"files"}, no_machine);
+  CHECK(no_machine.empty());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].spn == "HOST/file2.contoso.com");
+  CHECK(rows[0].on_machine == true);
+  CHECK(rows[1].spn == "cifs/files.contoso.com");
+  CHECK(rows[1].on_machine == false);
+}

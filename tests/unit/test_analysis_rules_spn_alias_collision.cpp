@@ -58,3 +58,28 @@ TEST_CASE("analyze: the alias list comes from the directory's sPNMappings when p
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].spn == "custom/web01");
 }
+
+TEST_CASE("analyze: spn-alias-collision severity follows the KDC: exact SPN first") {
+  // HTTP/ on an application pool account next to HOST/ on the member server: the IIS setup.
+  auto findings = of_rule(analyze_specs({computer("WEB01", {"HOST/web01.contoso.com"}),
+                                         user("svc_web", {"HTTP/web01.contoso.com"})}),
+                          "spn-alias-collision");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::warning);
+  CHECK_THAT(render(findings[0]).message, Catch::Contains("documented IIS setup"));
+  // cifs runs as the machine: the file server can no longer decrypt its tickets.
+  findings = of_rule(analyze_specs({computer("FS01", {"HOST/fs01.contoso.com"}),
+                                    user("svc_files", {"cifs/fs01.contoso.com"})}),
+                     "spn-alias-collision");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::error);
+  CHECK_THAT(render(findings[0]).message, Catch::Contains("runs as the machine"));
+  // Any alias shadowing on a domain controller's host is an error, web classes too.
+  Spec dc = computer("DC1", {"HOST/dc1.contoso.com"});
+  dc.uac = "532480";
+  findings = of_rule(analyze_specs({dc, user("svc_portal", {"HTTP/dc1.contoso.com"})}),
+                     "spn-alias-collision");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::error);
+  CHECK(findings[0].related[0].domain_controller());
+}

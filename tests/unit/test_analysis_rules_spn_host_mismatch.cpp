@@ -30,3 +30,19 @@ TEST_CASE("analyze: spn-host-mismatch negatives") {
             {computer("WEB01", {"HOST/web01"}), computer("APP2", {"TERMSRV/web01.fabrikam.com"})})
             .empty());
 }
+
+TEST_CASE("analyze: spn-host-mismatch knows the names added with netdom computername /add") {
+  Spec file2 = computer("FILE2", {"HOST/file2", "HOST/files.contoso.com", "HOST/FILES"});
+  file2.additional_dns = {"files.contoso.com"};
+  file2.additional_sam = {"FILES$"};
+  const auto findings =
+      analyze_specs({file2, computer("APP6", {"TERMSRV/files.contoso.com", "TERMSRV/FILES"})});
+  // FILE2's own extra names are no mismatch; APP6 naming them is.
+  const auto mismatches = of_rule(findings, "spn-host-mismatch");
+  REQUIRE(mismatches.size() == 2);
+  for (const auto& f : mismatches) {
+    CHECK(f.account.sam_account_name == "APP6$");
+    CHECK(f.related[0].sam_account_name == "FILE2$");
+  }
+  CHECK(of_rule(findings, "stale-host-spn").empty());
+}

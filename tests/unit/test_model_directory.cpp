@@ -176,3 +176,50 @@ TEST_CASE("DirectoryBuilder: the directory's sPNMappings replace the default") {
   CHECK(dir.spn_mappings().target_of("custom") == std::string_view("host"));
   CHECK_FALSE(dir.spn_mappings().target_of("http"));
 }
+
+TEST_CASE("parse_generalized_time and filetime_date: AD's whenCreated and pwdLastSet") {
+  const auto created = parse_generalized_time("20100301120000.0Z");
+  REQUIRE(created.has_value());
+  CHECK(*created == 129119184000000000); // 2010-03-01 12:00 UTC as FILETIME
+  CHECK(filetime_date(*created) == "2010-03-01");
+  CHECK(parse_generalized_time("20100301120000Z").has_value());
+  CHECK_FALSE(parse_generalized_time("20100301120000.0").has_value()); // no Z: not UTC
+  CHECK_FALSE(parse_generalized_time("20101301120000.0Z").has_value()); // month 13
+  CHECK_FALSE(parse_generalized_time("2010-03-01").has_value());
+  CHECK(filetime_date(128541600000000000) == "2008-05-02");
+}
+
+TEST_CASE("DirectoryBuilder: what the rules beyond duplicates read") {
+  Directory dir;
+  DirectoryBuilder builder(dir);
+  // A delegating account without SPNs is kept; the RID-521 group gives the domain's AES date.
+  auto front = test::user("svc_front", {});
+  front.delegate_to = {"cifs/fs1.contoso.com"};
+  front.encryption_types = "24";
+  front.pwd_last_set = test::filetime(2021, 6, 1);
+  builder.add(test::entry(front));
+  builder.add(test::entry(test::rodc_group("20100301120000.0Z")));
+  RawEntry ds;
+  ds.dn = "CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=com";
+  ds[Attr::ds_heuristics] = {"000000000100000000022"};
+  builder.add(ds);
+  REQUIRE(dir.account_count() == 1);
+  const AccountView a = dir.account(0);
+  REQUIRE(a.extra != nullptr);
+  CHECK(a.spn_count == 0);
+  CHECK(a.extra->delegate_to == std::vector<std::string_view>{"cifs/fs1.contoso.com"});
+  CHECK(a.extra->encryption_types == 24u);
+  CHECK(filetime_date(*a.extra->pwd_last_set) == "2021-06-01");
+  CHECK(dir.facts().aes_since("CN=x,OU=y,DC=contoso,DC=com") == 129119184000000000);
+  CHECK_FALSE(dir.facts().aes_since("CN=x,DC=fabrikam,DC=com").has_value());
+  CHECK(dir.facts().directory_service_read);
+  CHECK(dir.facts().ds_heuristics == "000000000100000000022");
+  CHECK(dir.facts().covers(Attr::allowed_to_delegate_to));
+  CHECK_FALSE(dir.facts().covers(Attr::additional_sam_account_name));
+  // A bad pwdLastSet names the entry, like a bad userAccountControl.
+  auto bad = test::user("svc_bad", {"HTTP/x"});
+  bad.pwd_last_set = "yesterday";
+  CHECK_THROWS_WITH(builder.add(test::entry(bad)),
+                    Catch::Contains("'CN=svc_bad,CN=Users,DC=contoso,DC=com': pwdLastSet value "
+                                    "'yesterday' is not a FILETIME"));
+}

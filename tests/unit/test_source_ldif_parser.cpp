@@ -687,3 +687,22 @@ TEST_CASE("LdifParser: a file truncated mid-record") {
           "x.ldif:2: line has no ':' (expected 'attribute: value')");
   }
 }
+
+TEST_CASE("LdifParser: what an export says it holds: '# requesting:' or a full export") {
+  const std::string head = "version: 1\n\n#\n# LDAPv3\n# base <DC=x> with scope subtree\n"
+                           "# filter: (servicePrincipalName=*)\n";
+  const std::string body = "#\n\ndn: CN=a,DC=x\nservicePrincipalName: HTTP/a\n\n"
+                           "# search result\nsearch: 2\nresult: 0 Success\n\n"
+                           "# numResponses: 2\n# numEntries: 1\n";
+  auto r = parse_text(head + "# requesting: servicePrincipalName pwdLastSet cn\n" + body);
+  CHECK(r.covered.test(static_cast<std::size_t>(Attr::pwd_last_set)));
+  CHECK(r.covered.test(static_cast<std::size_t>(Attr::service_principal_name)));
+  CHECK_FALSE(r.covered.test(static_cast<std::size_t>(Attr::allowed_to_delegate_to)));
+  CHECK(parse_text(head + "# requesting: ALL\n" + body).covered.all());
+  // ldifde's default export: every attribute, objectGUID among them.
+  r = parse_text("dn: CN=a,DC=x\nobjectGUID:: AAAAAAAAAAAAAAAAAAAAAA==\n"
+                 "servicePrincipalName: HTTP/a\n");
+  CHECK(r.covered.all());
+  // An export with neither says nothing: the builder goes by the values it sees.
+  CHECK(parse_text("dn: CN=a,DC=x\nservicePrincipalName: HTTP/a\n").covered.none());
+}

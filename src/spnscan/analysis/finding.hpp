@@ -67,7 +67,6 @@ struct KeepReason {
     only_ordinary_holder,   // the others (`count` holders in all) are privileged, krbtgt or trust
     exchange_server,        // the Exchange server the host of an SMTP SPN names
     machine_service,        // the computer the host names, for a class that runs as the machine
-    real_name,              // it holds the plain name that a look-alike value imitates
   };
   Kind kind = Kind::named_computer;
   std::string host;          // as the SPN names it

@@ -429,7 +429,11 @@ Remediation build_settings(const std::vector<Setting>& settings, const AccountRe
                                                    : prose_value(setting.old_value),
                          prose_value(setting.value)));
     const auto identity = powershell_string(setting.object.dn);
-    const auto value = powershell_string(setting.value);
+    // A number stays a number (msDS-SupportedEncryptionTypes, userAccountControl).
+    const bool number = !setting.value.empty() &&
+                        setting.value.find_first_not_of("0123456789") == std::string::npos;
+    const auto value =
+        number ? Expected<std::string>(setting.value) : powershell_string(setting.value);
     if (identity && value) {
       fix.powershell.push_back(fmt::format("Set-ADObject -Identity {} -Replace @{{{}={}}}",
                                            *identity, hashtable_key(setting.attribute), *value));

@@ -372,12 +372,10 @@ std::string utf8(std::string_view text) {
   return to_valid_utf8(text, replaced);
 }
 
+// The same members as in a scan report; invalid UTF-8 replaced as utf8() does.
 Json account_json(const AccountRef& a) {
-  return Json{{"dn", utf8(a.dn)},
-              {"sam_account_name", utf8(a.sam_account_name)},
-              {"kind", std::string(to_string(a.kind))},
-              {"privileged", a.privileged},
-              {"disabled", a.disabled}};
+  Utf8Sanitizer clean;
+  return clean.account(a);
 }
 
 class JsonWriter : public Writer {

@@ -410,7 +410,8 @@ private:
                     markdown_code(show_value(f.spn, k_shown_value_max)), label));
     put(fmt::format("- Account: {} ({})\n", markdown_text(describe(f.account)),
                     markdown_text(f.account.dn)));
-    if (const std::string ref = render_plan_ref(refs, i); !ref.empty()) {
+    const std::string ref = render_plan_ref(refs, i);
+    if (!ref.empty()) {
       put(fmt::format("- Fix: {}\n", ref));
     }
     if (m_details) {
@@ -425,7 +426,9 @@ private:
       }
     }
     put("\n" + markdown_text(words.message) + "\n\n");
-    if (m_details) {
+    // Not an SPN value the plan removes (a delegation target, a setting, a password): the fix
+    // is only here, so it is shown without --details too.
+    if (m_details || (ref.empty() && f.choices.empty())) {
       if (!f.choices.empty()) {
         choices(f, words);
       } else {

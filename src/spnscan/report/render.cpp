@@ -41,8 +41,6 @@ public:
       return fmt::format("{} is the Exchange server that {} names: SMTP/ and SMTPSVC/ belong to "
                          "its computer account",
                          account(keeper), host);
-    case KeepReason::Kind::real_name:
-      return fmt::format("{} holds the plain name the look-alike imitates", account(keeper));
     case KeepReason::Kind::machine_service:
       return fmt::format("{} is the computer that {} names, and {}/ services run as it",
                          account(keeper), host, text(reason.service_class));

@@ -199,8 +199,14 @@ public:
     const Finding& finding = report.findings[index];
     finding_title(report, index);
     wrapped("  Account:      ", describe(finding.account));
-    wrapped("  ", escape_for_display(render(finding).message));
+    const RenderedFinding words = render(finding);
+    wrapped("  ", escape_for_display(words.message));
     const std::string ref = render_plan_ref(refs, index);
+    if (ref.empty() && finding.choices.empty()) {
+      // Not an SPN value the plan removes (a delegation target, a setting, a password): the
+      // fix is only here.
+      remediation(words.fix);
+    }
     if (!ref.empty()) {
       wrapped("  Fix:          ", ref);
     }

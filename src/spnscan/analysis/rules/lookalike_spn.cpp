@@ -55,12 +55,8 @@ void check(const RuleContext& ctx, Sink& sink) {
       holders.push_back(holder);
       f.related.push_back(ctx.ref(holder));
     }
+    // The real SPN stays where it is (no keeper: the look-alike value belongs nowhere).
     f.removals = {Removal{f.account, {std::string(value)}}};
-    if (!f.related.empty()) {
-      // The real SPN stays where it is: the look-alike is the value that comes off.
-      f.keeper = Keeper{f.related.front(),
-                        {KeepReason::Kind::real_name, {}, {}, holders.size()}};
-    }
     f.details = std::move(details);
     ctx.emit(sink, std::move(f), holders);
   }
