@@ -217,7 +217,9 @@ class Generator:
             "# synthetic directory from bench/gen_directory.py: %d accounts\n#\n\n"
             % (BASE, "ALL" if self.full else
                "objectClass cn sAMAccountName sAMAccountType userAccountControl objectSid "
-               "adminCount dNSHostName servicePrincipalName sPNMappings", self.n))
+               "adminCount dNSHostName servicePrincipalName sPNMappings "
+               "msDS-AllowedToDelegateTo msDS-SupportedEncryptionTypes pwdLastSet whenCreated "
+               "msDS-AdditionalDnsHostName msDS-AdditionalSamAccountName dSHeuristics", self.n))
 
     def structure(self):
         self.write_entry(BASE, ["objectClass: top\n", "objectClass: domain\n", "dc: corp\n"])
@@ -236,6 +238,16 @@ class Generator:
         self.write_entry("CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration," + BASE,
                          ["objectClass: top\n", "objectClass: nTDSService\n",
                           "cn: Directory Service\n", fold("sPNMappings: " + SPN_MAPPINGS)])
+        # The domain's Read-only Domain Controllers group (RID 521), where AD puts it: its
+        # whenCreated is when the domain got AES keys. Written without the random generator, so
+        # the accounts (and the planted findings) stay what they were.
+        self.write_entry("CN=Users," + BASE, ["objectClass: top\n", "objectClass: container\n",
+                                              "cn: Users\n"])
+        self.write_entry("CN=Read-only Domain Controllers,CN=Users," + BASE,
+                         ["objectClass: top\n", "objectClass: group\n",
+                          "cn: Read-only Domain Controllers\n", b64("objectSid", sid(521)),
+                          "sAMAccountName: Read-only Domain Controllers\n",
+                          "isCriticalSystemObject: TRUE\n", "whenCreated: 20080601120000.0Z\n"])
 
     def domain_controller(self, k):
         name = "DC%02d" % (k + 1)

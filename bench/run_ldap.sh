@@ -25,8 +25,10 @@ fixture=$root/tests/support/slapd-fixture.sh
 out_dir=$here/out
 # What spnscan asks for (src/source/ldap/ldap_source.cpp, k_attr_names); ldapsearch asks the same.
 attrs=(objectClass sAMAccountName sAMAccountType userAccountControl objectSid adminCount
-       dNSHostName servicePrincipalName sPNMappings)
-filter='(servicePrincipalName=*)'
+       dNSHostName servicePrincipalName sPNMappings msDS-AllowedToDelegateTo
+       msDS-SupportedEncryptionTypes pwdLastSet whenCreated msDS-AdditionalDnsHostName
+       msDS-AdditionalSamAccountName dSHeuristics)
+filter='(|(servicePrincipalName=*)(msDS-AllowedToDelegateTo=*)(&(objectClass=group)(isCriticalSystemObject=TRUE)))'
 
 die() { echo "run_ldap.sh: $*" >&2; exit 1; }
 

@@ -47,8 +47,8 @@ status=0
 XDG_CONFIG_HOME=/nonexistent "$bin" scan --no-config --format json \
   --ldif "$work/root/usr/share/doc/spnscan/examples/fixtures/contoso.ldif" >"$work/scan.json" || status=$?
 check "the installed fixture scan exits 1 (findings)" test "$status" -eq 1
-check "the installed fixture scan finds the 27 findings" \
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(len(r["findings"]) != 27 or not r["scan"]["complete"])' \
+check "the installed fixture scan finds the 39 findings" \
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(len(r["findings"]) != 39 or not r["scan"]["complete"])' \
   "$work/scan.json"
 check "installs spnscan(1)" bash -c 'ls "$1"/usr/share/man/man1/spnscan.1* >/dev/null' _ "$work/root"
 check "installs spnscan.conf(5)" bash -c 'ls "$1"/usr/share/man/man5/spnscan.conf.5* >/dev/null' _ "$work/root"

@@ -18,21 +18,23 @@ std::string short_key(std::string_view sam) {
 } // namespace
 
 bool answers_to(const AccountView& account, std::string_view host) {
-  const std::string key = host_key(host);
-  if (key.empty()) {
+  // No lower-cased copies: this runs for every SPN of every machine.
+  host = without_trailing_dot(host);
+  if (host.empty()) {
     return false;
   }
-  if (host_key(account.dns_host_name) == key || short_key(account.sam_account_name) == key) {
+  if (iequals(without_trailing_dot(account.dns_host_name), host) ||
+      iequals(without_dollar(account.sam_account_name), host)) {
     return true;
   }
   if (account.extra != nullptr) {
     for (const auto name : account.extra->additional_dns) {
-      if (host_key(name) == key) {
+      if (iequals(without_trailing_dot(name), host)) {
         return true;
       }
     }
     for (const auto name : account.extra->additional_sam) {
-      if (short_key(name) == key) {
+      if (iequals(without_dollar(name), host)) {
         return true;
       }
     }
@@ -126,25 +128,21 @@ std::vector<std::uint32_t> SpnIndex::same_key(std::uint32_t spn) const {
 }
 
 MachineIndex::MachineIndex(const Directory& directory) : m_dir(directory) {
-  std::size_t machines = 0;
-  for (std::size_t i = 0; i < directory.account_count(); ++i) {
-    machines += is_machine(directory.account(i).kind) ? 1u : 0u;
-  }
-  std::size_t extra_names = 0;
-  for (std::size_t i = 0; i < directory.account_count(); ++i) {
-    const auto a = directory.account(i);
-    if (is_machine(a.kind) && a.extra != nullptr) {
-      extra_names += a.extra->additional_dns.size() + a.extra->additional_sam.size();
-    }
-  }
   // A DNS name and a short name each, and the names added with netdom computername /add.
-  m_names = HashIndex(2 * machines + extra_names);
+  std::vector<std::uint32_t> machines;
+  std::size_t names = 0;
   for (std::size_t i = 0; i < directory.account_count(); ++i) {
     const auto a = directory.account(i);
-    if (!is_machine(a.kind)) {
-      continue;
+    if (is_machine(a.kind)) {
+      machines.push_back(static_cast<std::uint32_t>(i));
+      names += 2 + (a.extra != nullptr
+                        ? a.extra->additional_dns.size() + a.extra->additional_sam.size()
+                        : 0);
     }
-    const auto index = static_cast<std::uint32_t>(i);
+  }
+  m_names = HashIndex(names);
+  for (const auto index : machines) {
+    const auto a = directory.account(index);
     if (!a.dns_host_name.empty()) {
       m_names.insert(fnv1a(host_key(a.dns_host_name)), index);
     }

@@ -366,18 +366,26 @@ void DirectoryBuilder::add(const RawEntry& entry) {
       (!admin_count.empty() && parse_u32(entry, Attr::admin_count, admin_count.front()) == 1);
   view.disabled = (facts.user_account_control.value_or(0) & uac::k_accountdisable) != 0;
   view.spns_truncated = !entry.spn_range.empty();
+  // Kept only where a rule reads it, so that the many computers pay nothing: delegation
+  // targets of any account, a machine's added names, a service user's keys and password age.
   AccountExtra extra;
-  for (const auto& [attr, list] : {std::pair{Attr::allowed_to_delegate_to, &extra.delegate_to},
-                                   std::pair{Attr::additional_dns_host_name, &extra.additional_dns},
-                                   std::pair{Attr::additional_sam_account_name,
-                                             &extra.additional_sam}}) {
-    for (const auto& value : entry[attr]) {
-      list->emplace_back(value);
-    }
+  for (const auto& value : entry[Attr::allowed_to_delegate_to]) {
+    extra.delegate_to.emplace_back(value);
   }
-  extra.encryption_types = first_u32(entry, Attr::supported_encryption_types);
-  extra.pwd_last_set = first_filetime(entry, Attr::pwd_last_set);
-  extra.user_account_control = facts.user_account_control.value_or(0);
+  const auto encryption_types = first_u32(entry, Attr::supported_encryption_types);
+  const auto pwd_last_set = first_filetime(entry, Attr::pwd_last_set);
+  if (is_machine(view.kind)) {
+    for (const auto& value : entry[Attr::additional_dns_host_name]) {
+      extra.additional_dns.emplace_back(value);
+    }
+    for (const auto& value : entry[Attr::additional_sam_account_name]) {
+      extra.additional_sam.emplace_back(value);
+    }
+  } else if (view.kind == AccountKind::user) {
+    extra.encryption_types = encryption_types;
+    extra.pwd_last_set = pwd_last_set;
+    extra.user_account_control = facts.user_account_control.value_or(0);
+  }
   view.extra = &extra;
   if (view.spns_truncated) {
     const std::string reason = entry.origin + ": entry '" + entry.dn +
@@ -481,6 +489,10 @@ std::optional<std::size_t> DirectoryBuilder::find_or_remember_dn(std::string_vie
 }
 
 void DirectoryBuilder::reference(std::string url, std::string where) {
+  // Several searches of one source meet the same references.
+  if (!m_reference_urls.insert(url).second) {
+    return;
+  }
   m_references.push_back({std::move(url), std::move(where)});
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace spnscan {
@@ -268,6 +269,7 @@ private:
   Directory& m_dir;
   std::vector<std::string> m_wanted;
   std::vector<Reference> m_references;
+  std::unordered_set<std::string> m_reference_urls;
   std::string m_spn_mappings_dn; // DN of the sPNMappings entry read, if any
   // Open addressing over DN hashes (0 = empty slot) -> account index.
   std::vector<std::uint64_t> m_dn_hashes;

@@ -13,7 +13,8 @@ const std::array<std::string_view, k_attr_count> k_attr_names = {
 
 std::optional<Attr> attr_from_name(std::string_view name) {
   for (std::size_t i = 0; i < k_attr_count; ++i) {
-    if (iequals(name, k_attr_names[i])) {
+    // The length first: most names differ in it, and this runs for every attribute received.
+    if (name.size() == k_attr_names[i].size() && iequals(name, k_attr_names[i])) {
       return static_cast<Attr>(i);
     }
   }

@@ -74,12 +74,10 @@ std::string filter_value(std::string_view text) {
   return out;
 }
 
-// Every SPN holder, every account that delegates (its targets may be ghosts), the domain's
-// well-known groups (the RID-521 group tells when AES keys arrived), and the accounts `check`
-// and `list` ask about even when they hold no SPN.
+// Every SPN holder, every account that delegates (its targets may be ghosts), and the accounts
+// `check` and `list` ask about even when they hold no SPN.
 std::string search_filter(const std::vector<std::string>& accounts) {
-  std::string filter = "(|(servicePrincipalName=*)(msDS-AllowedToDelegateTo=*)"
-                       "(&(objectClass=group)(isCriticalSystemObject=TRUE))";
+  std::string filter = "(|(servicePrincipalName=*)(msDS-AllowedToDelegateTo=*)";
   for (const auto& name : accounts) {
     if (name.find('=') != std::string::npos) {
       filter += "(distinguishedName=" + filter_value(name) + ")";
@@ -163,13 +161,23 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   builder.add(raw);
 }
 
+class SpnSearch;
+
+// Reads the domain's Read-only Domain Controllers group (RID 521), whose whenCreated tells when
+// the domain got AES keys (service-account-without-aes-keys): where AD creates it, with one base
+// search, else among the domain's well-known groups with a subtree search. A forest scan does
+// not call it: the Global Catalog holds neither whenCreated's group nor pwdLastSet.
+void read_aes_group(Session& session, const std::string& base, int page_size,
+                    DirectoryBuilder& builder);
+
 // The one paged subtree search for SPN holders, streamed page by page into the builder.
 class SpnSearch {
 public:
   SpnSearch(Session& session, DirectoryBuilder& builder, std::string base, int page_size,
-            std::string filter)
+            std::string filter, std::vector<std::string> attributes)
       : m_session(session), m_builder(builder), m_base(std::move(base)), m_page_size(page_size),
-        m_filter(std::move(filter)), m_operation("paged search of " + quoted_base(m_base)) {}
+        m_filter(std::move(filter)), m_attributes(std::move(attributes)),
+        m_operation("paged search of " + quoted_base(m_base)) {}
 
   // Runs the search; a failure marks the scan incomplete with how far it got.
   void run() {
@@ -202,6 +210,7 @@ private:
   std::string m_base;
   int m_page_size;
   std::string m_filter;
+  std::vector<std::string> m_attributes;
   std::string m_operation;
   RawEntry m_entry; // reused for every entry
   std::uint64_t m_entries = 0;
@@ -210,9 +219,8 @@ private:
 
 void SpnSearch::pages() {
   LDAP* ld = m_session.get();
-  std::vector<std::string> attr_names(k_attr_names.begin(), k_attr_names.end());
   std::vector<char*> attrs;
-  for (auto& name : attr_names) {
+  for (auto& name : m_attributes) {
     attrs.push_back(name.data());
   }
   attrs.push_back(nullptr);
@@ -348,21 +356,23 @@ void SpnSearch::handle_entry(LDAPMessage* message) {
     if (!attr) {
       continue;
     }
-    std::vector<std::string> received;
-    for (const berval* v = values.get(); v != nullptr && v->bv_val != nullptr; ++v) {
-      received.emplace_back(v->bv_val, v->bv_len);
-    }
+    const auto copy_into = [&values](std::vector<std::string>& target) {
+      for (const berval* v = values.get(); v != nullptr && v->bv_val != nullptr; ++v) {
+        target.emplace_back(v->bv_val, v->bv_len);
+      }
+    };
     if (icontains(options, "range=")) {
       const auto range = parse_range_option(options);
       if (!range) {
         range_error(std::string(type), range.error());
       }
-      ranged.push_back({*attr, std::string(type), *range, std::move(received)});
+      ranged.push_back({*attr, std::string(type), *range, {}});
+      copy_into(ranged.back().values);
       continue;
     }
     plain[static_cast<std::size_t>(*attr)] = true;
-    auto& target = m_entry[*attr];
-    std::move(received.begin(), received.end(), std::back_inserter(target));
+    // Straight into the reused entry: no vector of its own per attribute.
+    copy_into(m_entry[*attr]);
   }
   for (auto& part : ranged) {
     if (plain[static_cast<std::size_t>(part.attr)]) {
@@ -427,6 +437,37 @@ void SpnSearch::complete_range(const std::string& type, ValueRange range,
       range_error(type, "the reply to range=" + std::to_string(next) + "-* holds no ranged values");
     }
   }
+}
+
+void read_aes_group(Session& session, const std::string& base, int page_size,
+                    DirectoryBuilder& builder) {
+  const std::vector<std::string> attrs{"objectSid", "sAMAccountName", "whenCreated"};
+  if (!base.empty()) {
+    const std::string dn = "CN=Read-only Domain Controllers,CN=Users," + base;
+    ResultInfo result;
+    MessagePtr chain = session.search_base(dn, attrs, "Read-only Domain Controllers search", result);
+    LDAP* ld = session.get();
+    LDAPMessage* entry = result.code == LDAP_SUCCESS ? ldap_first_entry(ld, chain.get()) : nullptr;
+    if (entry != nullptr) {
+      RawEntry raw;
+      raw.dn = dn;
+      raw.origin = session.uri();
+      raw[Attr::object_sid] = values_of(ld, entry, "objectSid");
+      raw[Attr::sam_account_name] = values_of(ld, entry, "sAMAccountName");
+      raw[Attr::when_created] = values_of(ld, entry, "whenCreated");
+      const auto rid = raw[Attr::object_sid].empty() ? Expected<std::uint32_t>(fail("no SID"))
+                                                     : sid_rid(raw[Attr::object_sid].front());
+      if (rid && *rid == k_rid_read_only_domain_controllers) {
+        builder.note("the domain's AES date from " + ldap::printable(dn));
+        builder.add(raw);
+        return;
+      }
+    }
+  }
+  // Moved or renamed: it is one of the domain's critical system groups.
+  const std::string groups = "(&(objectClass=group)(isCriticalSystemObject=TRUE))";
+  builder.note("searching " + ldap::printable(quoted_base(base)) + " (subtree) for " + groups);
+  SpnSearch(session, builder, base, page_size, groups, attrs).run();
 }
 
 void SpnSearch::handle_reference(LDAPMessage* message) {
@@ -507,7 +548,17 @@ void LdapSource::read(DirectoryBuilder& builder) {
   builder.note("searching " + ldap::printable(quoted_base(base)) + " (subtree) for " +
                ldap::printable(filter) + ", " + std::to_string(m_options.page_size) +
                " entries per page");
-  SpnSearch(session, builder, base, m_options.page_size, filter).run();
+  // whenCreated is for the groups only: asked of 20 groups, not of every account.
+  std::vector<std::string> attributes;
+  for (const auto name : k_attr_names) {
+    if (name != k_attr_names[static_cast<std::size_t>(Attr::when_created)]) {
+      attributes.emplace_back(name);
+    }
+  }
+  SpnSearch(session, builder, base, m_options.page_size, filter, attributes).run();
+  if (!m_options.forest) {
+    read_aes_group(session, base, m_options.page_size, builder);
+  }
 }
 
 } // namespace spnscan
