@@ -17,13 +17,12 @@ TEST_CASE("rules: lists the seven rules with explanations") {
     ids.push_back(rule["id"]);
     CHECK(rule["explanation"].get<std::string>().size() > 200);
   }
-  CHECK(ids == std::vector<std::string>{"smtp-spn-on-non-machine-account", "duplicate-spn",
-                                        "spn-alias-collision", "host-bound-spn-on-user-account",
-                                        "privileged-account-with-spn", "malformed-spn",
-                                        "spn-host-mismatch", "delegation-to-unregistered-spn",
-                                        "service-account-weak-encryption",
-                                        "service-account-without-aes-keys", "lookalike-spn",
-                                        "stale-host-spn", "spn-uniqueness-checks-disabled"});
+  CHECK(ids == std::vector<std::string>{
+                   "smtp-spn-on-non-machine-account", "duplicate-spn", "spn-alias-collision",
+                   "host-bound-spn-on-user-account", "privileged-account-with-spn", "malformed-spn",
+                   "spn-host-mismatch", "delegation-to-unregistered-spn",
+                   "service-account-weak-encryption", "service-account-without-aes-keys",
+                   "lookalike-spn", "stale-host-spn", "spn-uniqueness-checks-disabled"});
   const auto text = run({"rules"});
   CHECK(text.out.find("duplicate-spn (error):") != std::string::npos);
 }

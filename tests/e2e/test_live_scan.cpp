@@ -349,8 +349,8 @@ TEST_CASE("live scan: every LDIF fix applies with ldapmodify as printed (values 
         for (const auto& set : f["set"]) {
           const std::string attribute = set["attribute"];
           const std::string old_value = set["old_value"];
-          restore += "dn: " + set["dn"].get<std::string>() + "\nchangetype: modify\nreplace: " +
-                     attribute + "\n" +
+          restore += "dn: " + set["dn"].get<std::string>() +
+                     "\nchangetype: modify\nreplace: " + attribute + "\n" +
                      (old_value.empty() ? "" : attribute + ": " + old_value + "\n") + "-\n\n";
         }
       }

@@ -12,7 +12,8 @@ using namespace spnscan::e2e;
 
 namespace {
 
-const std::vector<std::string> k_commands = {"scan", "rules", "query", "list", "host", "dump", "check"};
+const std::vector<std::string> k_commands = {"scan", "rules", "query", "list",
+                                             "host", "dump",  "check"};
 
 // The options `spnscan COMMAND --help` lists: "-H,--uri TEXT" gives -H and --uri.
 std::set<std::string> help_options(const std::string& command) {

@@ -543,8 +543,7 @@ TEST_CASE("Samba: the Global Catalog covers the forest without continuation refe
         dc.get("GC_URI"));
 }
 
-TEST_CASE("Samba: an ldapsearch export made as the man page says finds the same cases",
-          "[samba]") {
+TEST_CASE("Samba: an ldapsearch export made as the man page says finds the same cases", "[samba]") {
   const SambaDc* const dc_ptr = samba_dc_or_skip();
   if (dc_ptr == nullptr) {
     return;
@@ -589,13 +588,11 @@ TEST_CASE("Samba: an ldapsearch export made as the man page says finds the same 
   REQUIRE(old != nullptr);
   CHECK((*old)["reset_password"] == true);
   CHECK_THAT((*old)["message"].get<std::string>(), Catch::Contains("2008-05-02"));
-  const Json* heuristics =
-      find(report, "spn-uniqueness-checks-disabled", "", k_directory_service);
+  const Json* heuristics = find(report, "spn-uniqueness-checks-disabled", "", k_directory_service);
   REQUIRE(heuristics != nullptr);
   CHECK((*heuristics)["set"][0]["value"] == "000000000100000000020");
-  const Json* zero_width =
-      find(report, "lookalike-spn", "HTTP/web01\u200B.samdom.example.com",
-           "CN=svc_kl,CN=Users," + k_base);
+  const Json* zero_width = find(report, "lookalike-spn", "HTTP/web01\u200B.samdom.example.com",
+                                "CN=svc_kl,CN=Users," + k_base);
   REQUIRE(zero_width != nullptr);
   CHECK(related(*zero_width) == std::vector<std::string>{k_svc_web});
   // `spnscan host` over the export and live: FILE2 answers to files.samdom.example.com too.
@@ -610,8 +607,9 @@ TEST_CASE("Samba: an ldapsearch export made as the man page says finds the same 
   }
   CHECK(file2 == std::set<std::string>{"HOST/FILE2", "HOST/file2.samdom.example.com",
                                        "HOST/files.samdom.example.com"});
-  std::vector<std::string> live = {"host",      "hub1", "-H", dc.get("LDAPS_URI"), "--ca-file",
-                                   dc.get("CA_FILE"), "--format", "json"};
+  std::vector<std::string> live = {
+      "host",     "hub1", "-H", dc.get("LDAPS_URI"), "--ca-file", dc.get("CA_FILE"),
+      "--format", "json"};
   const auto bind = dc.simple_bind();
   live.insert(live.end(), bind.begin(), bind.end());
   const auto hub1 = run(live);

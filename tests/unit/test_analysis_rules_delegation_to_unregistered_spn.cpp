@@ -41,18 +41,17 @@ TEST_CASE("analyze: delegation-to-unregistered-spn finds a ghost target") {
 TEST_CASE("analyze: delegation-to-unregistered-spn is kept for an account without SPNs") {
   Spec frontend = user("svc_front", {});
   frontend.delegate_to = {"HTTP/gone.contoso.com"};
-  const auto findings =
-      of_rule(analyze_specs({frontend, computer("WEB01", {"HOST/web01"})}),
-              "delegation-to-unregistered-spn");
+  const auto findings = of_rule(analyze_specs({frontend, computer("WEB01", {"HOST/web01"})}),
+                                "delegation-to-unregistered-spn");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].account.sam_account_name == "svc_front");
 }
 
 TEST_CASE("analyze: delegation-to-unregistered-spn names the machine the ghost's host is") {
   // WEB01 exists but nothing holds HTTP/web01:8080 (not an alias of host: the port differs).
-  const auto findings = of_rule(
-      analyze_specs({delegating({"HTTP/web01.contoso.com:8080"}), computer("WEB01", {"HOST/web01"})}),
-      "delegation-to-unregistered-spn");
+  const auto findings = of_rule(analyze_specs({delegating({"HTTP/web01.contoso.com:8080"}),
+                                               computer("WEB01", {"HOST/web01"})}),
+                                "delegation-to-unregistered-spn");
   REQUIRE(findings.size() == 1);
   REQUIRE(findings[0].related.size() == 1);
   CHECK(findings[0].related[0].sam_account_name == "WEB01$");
@@ -60,14 +59,15 @@ TEST_CASE("analyze: delegation-to-unregistered-spn names the machine the ghost's
 
 TEST_CASE("analyze: delegation-to-unregistered-spn negatives (resolved as the KDC does)") {
   // Exact, case and trailing dot aside; the port spelled the same; an alias of host/ on the host.
-  CHECK(of_rule(analyze_specs({delegating({"mssqlsvc/SQL1.contoso.com.:1433", "cifs/fs01.contoso.com",
-                                           "HTTP/WEB01.CONTOSO.COM"}),
+  CHECK(of_rule(analyze_specs({delegating({"mssqlsvc/SQL1.contoso.com.:1433",
+                                           "cifs/fs01.contoso.com", "HTTP/WEB01.CONTOSO.COM"}),
                                user("svc_sql", {"MSSQLSvc/sql1.contoso.com:1433"}),
                                computer("FS01", {"HOST/fs01.contoso.com"})}),
                 "delegation-to-unregistered-spn")
             .empty());
   // No delegation at all.
-  CHECK(of_rule(analyze_specs({user("svc", {"HTTP/x"})}), "delegation-to-unregistered-spn").empty());
+  CHECK(
+      of_rule(analyze_specs({user("svc", {"HTTP/x"})}), "delegation-to-unregistered-spn").empty());
 }
 
 TEST_CASE("analyze: delegation-to-unregistered-spn cannot run without the attribute") {

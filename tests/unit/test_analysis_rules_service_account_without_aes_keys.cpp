@@ -18,10 +18,10 @@ Spec service(const std::string& name, const std::string& pwd_last_set) {
 } // namespace
 
 TEST_CASE("analyze: service-account-without-aes-keys: password older than the RID-521 group") {
-  const auto findings =
-      of_rule(analyze_specs({rodc_group("20100301120000.0Z"), service("svc_old", filetime(2008, 5, 2)),
-                             service("svc_new", filetime(2019, 1, 1))}),
-              "service-account-without-aes-keys");
+  const auto findings = of_rule(
+      analyze_specs({rodc_group("20100301120000.0Z"), service("svc_old", filetime(2008, 5, 2)),
+                     service("svc_new", filetime(2019, 1, 1))}),
+      "service-account-without-aes-keys");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].account.sam_account_name == "svc_old");
   CHECK(findings[0].reset_password);
@@ -34,8 +34,8 @@ TEST_CASE("analyze: service-account-without-aes-keys: password older than the RI
 
 TEST_CASE("analyze: service-account-without-aes-keys negatives") {
   Spec gmsa = service("gmsa_web$", filetime(2005, 1, 1));
-  gmsa.classes = {"top", "person", "organizationalPerson", "user", "computer",
-                  "msDS-GroupManagedServiceAccount"};
+  gmsa.classes = {"top",  "person",   "organizationalPerson",
+                  "user", "computer", "msDS-GroupManagedServiceAccount"};
   gmsa.sam_type = "805306369";
   Spec machine = computer("OLD1", {"HOST/old1"});
   machine.pwd_last_set = filetime(2005, 1, 1);

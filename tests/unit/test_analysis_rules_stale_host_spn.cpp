@@ -9,11 +9,11 @@ using namespace spnscan::test;
 
 TEST_CASE("analyze: stale-host-spn: HOST/ of a name the machine no longer has") {
   // APP7 was OLDAPP: its HOST/ and RestrictedKrbHost/ SPNs of the old name stayed.
-  const auto findings = of_rule(
-      analyze_specs({computer("APP7", {"HOST/app7", "HOST/app7.contoso.com", "HOST/oldapp",
-                                       "RestrictedKrbHost/oldapp.contoso.com",
-                                       "TERMSRV/oldapp.contoso.com"})}),
-      "stale-host-spn");
+  const auto findings =
+      of_rule(analyze_specs({computer("APP7", {"HOST/app7", "HOST/app7.contoso.com", "HOST/oldapp",
+                                               "RestrictedKrbHost/oldapp.contoso.com",
+                                               "TERMSRV/oldapp.contoso.com"})}),
+              "stale-host-spn");
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].severity == Severity::warning);
   CHECK(findings[0].spn == "HOST/oldapp");
@@ -38,7 +38,8 @@ TEST_CASE("analyze: stale-host-spn negatives") {
   CHECK(of_rule(analyze(dir, AnalyzerOptions{}), "stale-host-spn").empty());
   bool said = false;
   for (const auto& [id, why] : rules_not_run(dir, AnalyzerOptions{})) {
-    said = said || (id == "stale-host-spn" && why.find("msDS-AdditionalDnsHostName") != std::string::npos);
+    said = said ||
+           (id == "stale-host-spn" && why.find("msDS-AdditionalDnsHostName") != std::string::npos);
   }
   CHECK(said);
 }

@@ -183,7 +183,7 @@ TEST_CASE("parse_generalized_time and filetime_date: AD's whenCreated and pwdLas
   CHECK(*created == 129119184000000000); // 2010-03-01 12:00 UTC as FILETIME
   CHECK(filetime_date(*created) == "2010-03-01");
   CHECK(parse_generalized_time("20100301120000Z").has_value());
-  CHECK_FALSE(parse_generalized_time("20100301120000.0").has_value()); // no Z: not UTC
+  CHECK_FALSE(parse_generalized_time("20100301120000.0").has_value());  // no Z: not UTC
   CHECK_FALSE(parse_generalized_time("20101301120000.0Z").has_value()); // month 13
   CHECK_FALSE(parse_generalized_time("2010-03-01").has_value());
   CHECK(filetime_date(128541600000000000) == "2008-05-02");

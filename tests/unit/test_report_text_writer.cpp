@@ -132,11 +132,10 @@ TEST_CASE("text writer: lines are wrapped at 78 columns, commands are not") {
   while (start < text.size()) {
     const auto end = text.find('\n', start);
     const std::string line = text.substr(start, end - start);
-    const bool command = line.find("Set-AD") != std::string::npos ||
-                         line.find("setspn -D") != std::string::npos ||
-                         line.find("REM ") != std::string::npos ||
-                         line.find("      # ") != std::string::npos ||
-                         line.find("dn: ") != std::string::npos;
+    const bool command =
+        line.find("Set-AD") != std::string::npos || line.find("setspn -D") != std::string::npos ||
+        line.find("REM ") != std::string::npos || line.find("      # ") != std::string::npos ||
+        line.find("dn: ") != std::string::npos;
     if (!command && line.find(' ') != std::string::npos) {
       INFO(line);
       CHECK(line.size() <= 78 + 40); // a long unbreakable DN may overrun

@@ -135,9 +135,9 @@ MachineIndex::MachineIndex(const Directory& directory) : m_dir(directory) {
     const auto a = directory.account(i);
     if (is_machine(a.kind)) {
       machines.push_back(static_cast<std::uint32_t>(i));
-      names += 2 + (a.extra != nullptr
-                        ? a.extra->additional_dns.size() + a.extra->additional_sam.size()
-                        : 0);
+      names +=
+          2 + (a.extra != nullptr ? a.extra->additional_dns.size() + a.extra->additional_sam.size()
+                                  : 0);
     }
   }
   m_names = HashIndex(names);

@@ -72,7 +72,8 @@ std::vector<SpnHolding> query_spns(const Directory& directory,
     const std::string key = spn_key(spn);
     for (const auto& pattern : keys) {
       if (wildcard_match(pattern, key)) {
-        out.push_back({std::string(spn), account_ref(directory.account(directory.spn_owner(s))), {}});
+        out.push_back(
+            {std::string(spn), account_ref(directory.account(directory.spn_owner(s))), {}});
         break;
       }
     }
@@ -191,8 +192,8 @@ std::vector<CheckConflict> check_spn(const Directory& directory, std::string_vie
 std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<std::string>& names,
                                   std::vector<std::string>& no_machine) {
   const MachineIndex machines(directory);
-  std::vector<std::size_t> own;     // the computers the names are
-  std::vector<std::string> hosts;   // every name they answer to, lower-case, no trailing dot
+  std::vector<std::size_t> own;   // the computers the names are
+  std::vector<std::string> hosts; // every name they answer to, lower-case, no trailing dot
   const auto add_host = [&hosts](std::string_view host) {
     std::string key = ascii_lower(without_trailing_dot(host));
     if (!key.empty() && std::find(hosts.begin(), hosts.end(), key) == hosts.end()) {
@@ -214,9 +215,8 @@ std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<
           return iequals(dns.substr(0, dns.find('.')), name) && dns.find('.') != dns.npos;
         };
         bool match = first_label_is(view.dns_host_name);
-        for (std::size_t i = 0; !match && view.extra != nullptr &&
-                                i < view.extra->additional_dns.size();
-             ++i) {
+        for (std::size_t i = 0;
+             !match && view.extra != nullptr && i < view.extra->additional_dns.size(); ++i) {
           match = first_label_is(view.extra->additional_dns[i]);
         }
         if (match) {

@@ -42,9 +42,10 @@ std::vector<SpnHolding> list_spns(const Directory& directory, const std::vector<
 
 // Every SPN whose host is one of `names`, or any other name of the computer a name is (its
 // dNSHostName, short name and the names added with netdom computername /add), on any account,
-// the machine's own first, then by account and SPN; on_machine says whether the holder is that computer. The question
-// `setspn -L HUB1` cannot answer: which accounts hold HUB1's SPNs. Names that no computer
-// account answers to go to `no_machine` (their SPNs are still listed, all on_machine false).
+// the machine's own first, then by account and SPN; on_machine says whether the holder is that
+// computer. The question `setspn -L HUB1` cannot answer: which accounts hold HUB1's SPNs. Names
+// that no computer account answers to go to `no_machine` (their SPNs are still listed, all
+// on_machine false).
 std::vector<SpnHolding> host_spns(const Directory& directory, const std::vector<std::string>& names,
                                   std::vector<std::string>& no_machine);
 

@@ -269,7 +269,7 @@ std::optional<std::int64_t> parse_generalized_time(std::string_view text) {
   }
   const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
   const std::int64_t unix_seconds =
-      days * 86400 + parts[3] * 3600 + parts[4] * 60 + static_cast<std::int64_t>(parts[5]);
+      days * 86400 + std::int64_t{parts[3]} * 3600 + std::int64_t{parts[4]} * 60 + parts[5];
   return (unix_seconds + k_filetime_unix_offset_seconds) * 10'000'000;
 }
 

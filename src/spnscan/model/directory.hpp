@@ -37,9 +37,9 @@ struct DirectoryFacts {
   // The attributes the input covers: requested by the source (the live scan's list, an
   // ldapsearch export's "# requesting:" line, a full export) or seen on some entry.
   std::bitset<k_attr_count> attributes;
-  bool directory_service_read = false;       // the CN=Directory Service entry was in the input
-  std::optional<std::string> ds_heuristics;  // its dSHeuristics, when set
-  std::string directory_service_dn;          // its DN, when read
+  bool directory_service_read = false;      // the CN=Directory Service entry was in the input
+  std::optional<std::string> ds_heuristics; // its dSHeuristics, when set
+  std::string directory_service_dn;         // its DN, when read
   // When each domain got AES keys: the whenCreated of its "Read-only Domain Controllers" group
   // (RID 521), by the domain's DN (DC=contoso,DC=com), as FILETIME.
   std::vector<std::pair<std::string, std::int64_t>> aes_keys_since;
@@ -55,9 +55,9 @@ inline constexpr std::uint32_t k_uac_use_des_key_only = 0x200000;
 // What the rules beyond duplicates read of an account; kept only for accounts where one of
 // them is set. Text views point into the Directory's pool.
 struct AccountExtra {
-  std::vector<std::string_view> delegate_to;    // msDS-AllowedToDelegateTo
-  std::vector<std::string_view> additional_dns; // msDS-AdditionalDnsHostName
-  std::vector<std::string_view> additional_sam; // msDS-AdditionalSamAccountName
+  std::vector<std::string_view> delegate_to;     // msDS-AllowedToDelegateTo
+  std::vector<std::string_view> additional_dns;  // msDS-AdditionalDnsHostName
+  std::vector<std::string_view> additional_sam;  // msDS-AdditionalSamAccountName
   std::optional<std::uint32_t> encryption_types; // msDS-SupportedEncryptionTypes
   std::optional<std::int64_t> pwd_last_set;      // FILETIME (100 ns since 1601); 0: must change
   std::uint32_t user_account_control = 0;
@@ -129,8 +129,6 @@ struct AccountView {
   std::uint32_t spn_count = 0;
   const AccountExtra* extra = nullptr; // null when none of its facts is set
 };
-
-
 
 // True when `name` names the account the way setspn takes names: its DN or sAMAccountName,
 // or for a machine its sAMAccountName without the '$' (WEB01 for WEB01$); case-insensitive.
@@ -224,7 +222,9 @@ public:
   void warn(std::string message);
   // The attributes a source asked for (or an export says it holds): a rule that needs one of
   // them can run even when no entry has a value.
-  void cover(const std::bitset<k_attr_count>& attributes) { m_dir.facts().attributes |= attributes; }
+  void cover(const std::bitset<k_attr_count>& attributes) {
+    m_dir.facts().attributes |= attributes;
+  }
   // Marks the scan incomplete; the first reason given is kept.
   void set_incomplete(std::string reason);
   // A continuation reference a source did not follow (`where`: "file:line" or the URI).

@@ -5,10 +5,22 @@
 namespace spnscan {
 
 const std::array<std::string_view, k_attr_count> k_attr_names = {
-    "objectClass", "sAMAccountName", "sAMAccountType",       "userAccountControl", "objectSid",
-    "adminCount",  "dNSHostName",    "servicePrincipalName", "sPNMappings",
-    "msDS-AllowedToDelegateTo", "msDS-SupportedEncryptionTypes", "pwdLastSet", "whenCreated",
-    "msDS-AdditionalDnsHostName", "msDS-AdditionalSamAccountName", "dSHeuristics",
+    "objectClass",
+    "sAMAccountName",
+    "sAMAccountType",
+    "userAccountControl",
+    "objectSid",
+    "adminCount",
+    "dNSHostName",
+    "servicePrincipalName",
+    "sPNMappings",
+    "msDS-AllowedToDelegateTo",
+    "msDS-SupportedEncryptionTypes",
+    "pwdLastSet",
+    "whenCreated",
+    "msDS-AdditionalDnsHostName",
+    "msDS-AdditionalSamAccountName",
+    "dSHeuristics",
 };
 
 std::optional<Attr> attr_from_name(std::string_view name) {

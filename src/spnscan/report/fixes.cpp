@@ -89,7 +89,7 @@ std::string powershell_cmdlet(AccountKind kind) {
 // ('msDS-AllowedToDelegateTo'), bare otherwise.
 std::string hashtable_key(std::string_view attribute) {
   return attribute.find('-') == std::string_view::npos ? std::string(attribute)
-                                                      : "'" + std::string(attribute) + "'";
+                                                       : "'" + std::string(attribute) + "'";
 }
 
 // The PowerShell commands removing values from one account, at most k_values_per_command each.
@@ -438,8 +438,8 @@ Remediation build_settings(const std::vector<Setting>& settings, const AccountRe
       fix.powershell.push_back(fmt::format("Set-ADObject -Identity {} -Replace @{{{}={}}}",
                                            *identity, hashtable_key(setting.attribute), *value));
     } else {
-      fix.powershell.push_back(fmt::format("# not shown for {}: use the LDIF form",
-                                           account_label(setting.object)));
+      fix.powershell.push_back(
+          fmt::format("# not shown for {}: use the LDIF form", account_label(setting.object)));
     }
     fix.setspn.push_back(fmt::format("REM setspn does not set {}: use the PowerShell or LDIF form",
                                      setting.attribute));

@@ -6,12 +6,12 @@
 #include "spnscan/util/text.hpp"
 
 #include <fmt/format.h>
-#include <unicode/uchar.h>
-#include <unicode/uspoof.h>
-#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <memory>
+#include <unicode/uchar.h>
+#include <unicode/uspoof.h>
+#include <unicode/utf8.h>
 
 namespace spnscan {
 
@@ -41,8 +41,8 @@ std::string skeleton(std::string_view utf8) {
   }
   char buffer[64];
   UErrorCode status = U_ZERO_ERROR;
-  const int32_t length = uspoof_getSkeletonUTF8(sc, 0, utf8.data(), static_cast<int32_t>(utf8.size()),
-                                                buffer, sizeof buffer, &status);
+  const int32_t length = uspoof_getSkeletonUTF8(
+      sc, 0, utf8.data(), static_cast<int32_t>(utf8.size()), buffer, sizeof buffer, &status);
   if (U_FAILURE(status) || length < 0 || static_cast<std::size_t>(length) > sizeof buffer) {
     return {};
   }

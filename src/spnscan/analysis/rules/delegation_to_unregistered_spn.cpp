@@ -76,10 +76,10 @@ std::string word(const Finding& f, const Words& w) {
       "may create computer accounts, MachineAccountQuota) receives the tickets {} obtains on "
       "behalf of its users.",
       w.account(f.account), w.value(f.spn),
-      d.malformed                ? " (it is not even a valid SPN)"
-      : d.alias_target.empty()   ? std::string()
-                                 : fmt::format(", nor {}, which the KDC would fall back to",
-                                               w.value(d.alias_target)),
+      d.malformed ? " (it is not even a valid SPN)"
+      : d.alias_target.empty()
+          ? std::string()
+          : fmt::format(", nor {}, which the KDC would fall back to", w.value(d.alias_target)),
       w.name(f.account));
   if (!f.related.empty()) {
     message += fmt::format(" Its host is {}: if the service runs there, register the SPN on the "

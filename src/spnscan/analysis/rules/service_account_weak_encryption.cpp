@@ -20,7 +20,7 @@ constexpr std::uint32_t k_aes_only = 0x18; // AES128 + AES256, what the fix sets
 
 struct Details {
   std::optional<std::uint32_t> types;
-  bool des_only = false; // userAccountControl USE_DES_KEY_ONLY
+  bool des_only = false;     // userAccountControl USE_DES_KEY_ONLY
   bool old_password = false; // the password predates the domain's AES keys: reset it too
 };
 
@@ -79,8 +79,8 @@ std::string word(const Finding& f, const Words& w) {
   if (d.des_only) {
     what = "has USE_DES_KEY_ONLY set in userAccountControl";
     if (d.types && (*d.types & k_aes) == 0 && *d.types != 0) {
-      what += fmt::format(" and msDS-SupportedEncryptionTypes {} ({})", *d.types,
-                          type_names(*d.types));
+      what +=
+          fmt::format(" and msDS-SupportedEncryptionTypes {} ({})", *d.types, type_names(*d.types));
     }
   } else {
     what = fmt::format("has msDS-SupportedEncryptionTypes {} ({}): no AES", *d.types,

@@ -27,8 +27,7 @@ void check(const RuleContext& ctx, const AccountView& a, Sink& sink) {
   if (!since || *a.extra->pwd_last_set >= *since) {
     return;
   }
-  Finding f =
-      ctx.make(service_account_without_aes_keys, ctx.directory().spn(a.first_spn), a.index);
+  Finding f = ctx.make(service_account_without_aes_keys, ctx.directory().spn(a.first_spn), a.index);
   f.spns.clear();
   for (std::uint32_t s = a.first_spn; s < a.first_spn + a.spn_count; ++s) {
     f.spns.emplace_back(ctx.directory().spn(s));

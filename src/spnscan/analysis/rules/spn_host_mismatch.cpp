@@ -53,7 +53,8 @@ extern const Rule spn_host_mismatch = {
     .explanation =
         "When computer A holds HTTP/web01 while web01 is computer B (by dNSHostName, by "
         "sAMAccountName without the $, or by a name added with netdom computername /add: "
-        "msDS-AdditionalDnsHostName, msDS-AdditionalSamAccountName), clients that connect to web01 get tickets encrypted for "
+        "msDS-AdditionalDnsHostName, msDS-AdditionalSamAccountName), clients that connect to web01 "
+        "get tickets encrypted for "
         "A's key, which B cannot decrypt (KRB_AP_ERR_MODIFIED). This is left behind by renamed "
         "or rebuilt servers and by SPNs registered from the wrong machine. Cluster and "
         "load-balanced names that are not themselves computer accounts are not reported. Fix: "

@@ -50,8 +50,8 @@ std::string word(const Finding& f, const Words& w) {
       "whoever creates its DNS record receives Kerberos tickets for it (CVE-2025-58726). If "
       "{} is an alias that still points to this machine, add it as a name of the machine "
       "(netdom computername {} /add:{}) so the SPN is validated; otherwise remove the value.",
-      w.value(f.spn), w.account(f.account), w.text(spn.host), w.text(spn.host),
-      w.text(spn.host), w.text(without_dollar(f.account.sam_account_name)),
+      w.value(f.spn), w.account(f.account), w.text(spn.host), w.text(spn.host), w.text(spn.host),
+      w.text(without_dollar(f.account.sam_account_name)),
       // netdom takes the alias as a full DNS name
       spn.host.find('.') == std::string_view::npos ? w.text(spn.host) + ".<DNS domain>"
                                                    : w.text(spn.host));

@@ -127,8 +127,8 @@ void read_spn_mappings(Session& session, const RootDse& root, const std::string&
   }
   const std::string dn = "CN=Directory Service,CN=Windows NT,CN=Services," + config_nc;
   ResultInfo result;
-  MessagePtr chain = session.search_base(dn, {"sPNMappings", "dSHeuristics"},
-                                         "Directory Service search", result);
+  MessagePtr chain =
+      session.search_base(dn, {"sPNMappings", "dSHeuristics"}, "Directory Service search", result);
   LDAP* ld = session.get();
   LDAPMessage* entry = ldap_first_entry(ld, chain.get());
   std::string reason;
@@ -445,7 +445,8 @@ void read_aes_group(Session& session, const std::string& base, int page_size,
   if (!base.empty()) {
     const std::string dn = "CN=Read-only Domain Controllers,CN=Users," + base;
     ResultInfo result;
-    MessagePtr chain = session.search_base(dn, attrs, "Read-only Domain Controllers search", result);
+    MessagePtr chain =
+        session.search_base(dn, attrs, "Read-only Domain Controllers search", result);
     LDAP* ld = session.get();
     LDAPMessage* entry = result.code == LDAP_SUCCESS ? ldap_first_entry(ld, chain.get()) : nullptr;
     if (entry != nullptr) {
@@ -534,9 +535,9 @@ void LdapSource::read(DirectoryBuilder& builder) {
   std::bitset<k_attr_count> covered;
   covered.set();
   if (m_options.forest) {
-    for (const Attr attr : {Attr::allowed_to_delegate_to, Attr::supported_encryption_types,
-                            Attr::pwd_last_set, Attr::additional_dns_host_name,
-                            Attr::additional_sam_account_name}) {
+    for (const Attr attr :
+         {Attr::allowed_to_delegate_to, Attr::supported_encryption_types, Attr::pwd_last_set,
+          Attr::additional_dns_host_name, Attr::additional_sam_account_name}) {
       covered.reset(static_cast<std::size_t>(attr));
     }
     builder.note("the Global Catalog does not hold msDS-AllowedToDelegateTo, "

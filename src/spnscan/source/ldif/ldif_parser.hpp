@@ -2,8 +2,8 @@
 
 #include "spnscan/model/entry.hpp"
 
-#include <cstddef>
 #include <bitset>
+#include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <string>
