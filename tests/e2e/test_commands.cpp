@@ -83,6 +83,46 @@ TEST_CASE("query: a trailing dot is ignored as scan ignores it; an empty pattern
   CHECK(r.err.find("query: empty pattern") != std::string::npos);
 }
 
+TEST_CASE("host: every SPN naming the machine, on any account, in every format") {
+  // The seed: setspn -L HUB1 shows HUB1's own SPNs only; host shows Administrator's copies.
+  auto r = run({"host", "HUB1", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 1); // some are not on HUB1$
+  CHECK(r.out.find("CN=HUB1,OU=Servers,DC=contoso,DC=com  (HUB1$, computer)\n") == 0);
+  CHECK(r.out.find("    SMTP/hub1.contoso.com   <- not on the machine's own account\n") !=
+        std::string::npos);
+  CHECK(r.out.find("4 of these 14 SPNs are not on the machine's own account") != std::string::npos);
+  r = run({"host", "hub1.contoso.com.", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
+  const Json doc = Json::parse(r.out);
+  std::size_t foreign = 0;
+  for (const auto& row : doc["spns"]) {
+    if (!row["on_machine_account"].get<bool>()) {
+      ++foreign;
+      CHECK(row["account"]["sam_account_name"] == "Administrator");
+      CHECK(row["account"]["enabled"] == true);
+    }
+  }
+  CHECK(doc["spns"].size() == 14);
+  CHECK(foreign == 4);
+  r = run({"host", "hub1", "--ldif", "fixtures/contoso.ldif", "--format", "csv"});
+  CHECK(r.out.rfind("spn,account_dn,account_sam_account_name,account_kind,on_machine_account\r\n",
+                    0) == 0);
+  CHECK(r.out.find(",Administrator,user,no\r\n") != std::string::npos);
+  for (const char* format : {"html", "markdown"}) {
+    INFO(format);
+    r = run({"host", "hub1", "--ldif", "fixtures/contoso.ldif", "--format", format});
+    CHECK(r.status == 1);
+    CHECK(r.out.find("(not the machine's own account)") != std::string::npos);
+  }
+  // Every SPN of UM1 is its own: exit 0. An unknown name: said, exit 1. An empty one: usage.
+  CHECK(run({"host", "um1", "--ldif", "fixtures/contoso.ldif"}).status == 0);
+  r = run({"host", "nosuch", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 1);
+  CHECK(r.out.find("No computer account answers to 'nosuch'") != std::string::npos);
+  r = run({"host", "", "--ldif", "fixtures/contoso.ldif"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("host: empty host name") != std::string::npos);
+}
+
 TEST_CASE("dump | head -1 ends quietly") {
   TempDir dir;
   const std::string command = "cd '" SPNSCAN_SOURCE_DIR "' && '" SPNSCAN_BINARY

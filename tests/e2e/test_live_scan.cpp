@@ -234,6 +234,24 @@ TEST_CASE("live query, list and check use the directory too", "[ldap]") {
   r = run(args);
   CHECK(r.status == 0);
   CHECK(lower(r.out) == "cn=ws002,cn=computers,dc=contoso,dc=com (ws002$) holds no spn.\n");
+  // host: the same answer live as from the export.
+  args = {"host", "hub1", "--format", "json"};
+  args.insert(args.end(), source.begin(), source.end());
+  r = run(args);
+  CHECK(r.status == 1);
+  const auto offline = run({"host", "hub1", "--format", "json", "--ldif", "fixtures/contoso.ldif"});
+  std::multiset<std::pair<std::string, bool>> live_rows;
+  std::multiset<std::pair<std::string, bool>> offline_rows;
+  const Json live_json = Json::parse(r.out);
+  const Json offline_json = Json::parse(offline.out);
+  for (const auto& row : live_json["spns"]) {
+    live_rows.insert({row["spn"].get<std::string>(), row["on_machine_account"].get<bool>()});
+  }
+  for (const auto& row : offline_json["spns"]) {
+    offline_rows.insert({row["spn"].get<std::string>(), row["on_machine_account"].get<bool>()});
+  }
+  CHECK(live_rows == offline_rows);
+  CHECK(live_rows.size() == 14);
 }
 
 TEST_CASE("live scan: a search that finds no SPN at all is exit 3, never clean", "[ldap]") {

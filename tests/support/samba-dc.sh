@@ -196,11 +196,11 @@ create_accounts() {
 # through sam.ldb, so samba's own checks apply (it accepts the same change over LDAP too).
 complete_machine_accounts() {
     local name
-    for name in HUB1 WEB01; do
+    for name in "$@"; do
         printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nreplace: dNSHostName\n' "$name" "$BASE_DN"
         printf 'dNSHostName: %s.%s\n-\nreplace: userAccountControl\nuserAccountControl: 4096\n\n' "${name,,}" "$DNS_DOMAIN"
     done >"$DIR/machines.ldif"
-    run_logged "give HUB1 and WEB01 their dNSHostName and enable them" \
+    run_logged "give $* their dNSHostName and enable them" \
         ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/machines.ldif"
 }
 
@@ -240,11 +240,8 @@ create_beyond_duplicates_accounts() {
     run_logged "add SPN to svc_old" samba_tool spn add "HTTP/timesheet.$DNS_DOMAIN" svc_old
     for name in APP5 FILE2; do
         run_logged "create computer $name" samba_tool computer create "$name"
-        printf 'dn: CN=%s,CN=Computers,%s\nchangetype: modify\nreplace: dNSHostName\n' "$name" "$BASE_DN"
-        printf 'dNSHostName: %s.%s\n-\nreplace: userAccountControl\nuserAccountControl: 4096\n\n' "${name,,}" "$DNS_DOMAIN"
-    done >"$DIR/machines2.ldif"
-    run_logged "give APP5 and FILE2 their dNSHostName and enable them" \
-        ldbmodify --nosync --configfile="$DIR/etc/smb.conf" -H "tdb://$DIR/private/sam.ldb" "$DIR/machines2.ldif"
+    done
+    complete_machine_accounts APP5 FILE2
 }
 
 write_beyond_duplicates() {
@@ -429,7 +426,7 @@ cmd_start() {
     write_krb5_conf
     add_dc_spns
     create_accounts
-    complete_machine_accounts
+    complete_machine_accounts HUB1 WEB01
     write_duplicate_spns
     create_beyond_duplicates_accounts
     write_beyond_duplicates

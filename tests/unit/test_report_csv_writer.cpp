@@ -53,7 +53,8 @@ TEST_CASE("csv writer: header, CRLF rows, escaped and neutralised cells") {
   const std::string text = report("csv", *hostile);
   CHECK(text.starts_with("id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,"
                          "account_privileged,related_dns,remove_from,keep_on,message,setspn,"
-                         "powershell,keep_reason,spns,baseline,suppressed_by\r\n"));
+                         "powershell,keep_reason,spns,baseline,suppressed_by,account_enabled,"
+                         "account_domain_controller\r\n"));
   CHECK(text.ends_with("\r\n"));
   // Formulas: the cell gets a leading quote.
   CHECK(text.find(",'+HTTP/intranet.contoso.com,\"'=HYPERLINK(") != std::string::npos);
@@ -86,5 +87,5 @@ TEST_CASE("csv writer: an incomplete scan with no findings is just the header") 
   CHECK(report("csv", empty) ==
         "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,"
         "account_privileged,related_dns,remove_from,keep_on,message,setspn,powershell,"
-        "keep_reason,spns,baseline,suppressed_by\r\n");
+        "keep_reason,spns,baseline,suppressed_by,account_enabled,account_domain_controller\r\n");
 }

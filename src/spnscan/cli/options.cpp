@@ -214,6 +214,12 @@ void check_operands(const CliOptions& o) {
                        "'HTTP/*')");
     }
   }
+  for (const auto& name : o.hosts) {
+    if (name.empty() || name == ".") {
+      throw UsageError("host: empty host name (give a short name such as HUB1 or a DNS name "
+                       "such as hub1.contoso.com)");
+    }
+  }
   for (const auto& name : o.accounts) {
     if (name.empty()) {
       throw UsageError("list: empty account name (give a sAMAccountName or a DN)");

@@ -50,7 +50,7 @@ void csv_row(std::ostream& out, const std::vector<std::string>& cells) {
 constexpr const char* k_csv_header =
     "id,rule,severity,spn,account_dn,account_sam_account_name,account_kind,account_privileged,"
     "related_dns,remove_from,keep_on,message,setspn,powershell,keep_reason,spns,baseline,"
-    "suppressed_by";
+    "suppressed_by,account_enabled,account_domain_controller";
 
 // Values as CSV shows them: long ones cut (JSON carries them whole).
 std::vector<std::string> shown(const std::vector<std::string>& values) {
@@ -127,6 +127,9 @@ void write_scan(std::ostream& out, const ScanReport& report) {
             ? render_suppression(
                   report.triage.allow->list.entries[*report.triage.findings[index].suppressed_by])
             : std::string(),
+        // Added later still: whether the account can log on, and whether it is a DC.
+        finding.account.disabled ? "false" : "true",
+        finding.account.domain_controller() ? "true" : "false",
     };
     bool first = true;
     for (const auto& cell : cells) {

@@ -215,6 +215,16 @@ std::string adsiedit_path(std::string_view dn) {
   return path;
 }
 
+// Adds the step that selects the entry `dn` in ADSI Edit's tree; returns its first RDN, the
+// name the next steps use.
+std::string adsiedit_select(const std::string& dn, std::vector<std::string>& steps) {
+  const auto rdns = split_dn(dn);
+  std::string leaf = rdns.empty() ? dn : rdns.front();
+  steps.push_back(fmt::format("Expand {} and select {} (distinguished name: {}).",
+                              adsiedit_path(dn), leaf, dn));
+  return leaf;
+}
+
 } // namespace
 
 Expected<std::string> cmd_argument(std::string_view value) {
@@ -331,10 +341,7 @@ Remediation build_removal(const std::vector<Removal>& removals, Aftercare afterc
            "context \"Default naming context\" and click OK (connect to a DC of the account's "
            "domain if it is in another domain).");
   for (const auto& removal : removals) {
-    const auto rdns = split_dn(removal.account.dn);
-    const std::string leaf = rdns.empty() ? removal.account.dn : rdns.front();
-    add_step(fmt::format("Expand {} and select {} (distinguished name: {}).",
-                         adsiedit_path(removal.account.dn), leaf, removal.account.dn));
+    const std::string leaf = adsiedit_select(removal.account.dn, fix.adsiedit);
     add_step(fmt::format("Right-click {} and choose Properties. On the Attribute Editor tab, "
                          "select {} and click Edit.",
                          leaf, removal.attribute));
@@ -417,10 +424,7 @@ Remediation build_settings(const std::vector<Setting>& settings, const AccountRe
            "(\"Default naming context\" for accounts, \"Configuration\" for the Directory "
            "Service entry).");
   for (const auto& setting : settings) {
-    const auto rdns = split_dn(setting.object.dn);
-    const std::string leaf = rdns.empty() ? setting.object.dn : rdns.front();
-    add_step(fmt::format("Expand {} and select {} (distinguished name: {}).",
-                         adsiedit_path(setting.object.dn), leaf, setting.object.dn));
+    const std::string leaf = adsiedit_select(setting.object.dn, fix.adsiedit);
     add_step(fmt::format("Right-click {} and choose Properties. On the Attribute Editor tab, "
                          "select {} and click Edit. It holds {}; set it to {}. Click OK, then "
                          "Apply, then OK.",
