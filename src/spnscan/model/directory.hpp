@@ -37,6 +37,7 @@ struct DirectoryFacts {
   // The attributes the input covers: requested by the source (the live scan's list, an
   // ldapsearch export's "# requesting:" line, a full export) or seen on some entry.
   std::bitset<k_attr_count> attributes;
+  bool global_catalog = false;              // read through the Global Catalog (--forest)
   bool directory_service_read = false;      // the CN=Directory Service entry was in the input
   std::optional<std::string> ds_heuristics; // its dSHeuristics, when set
   std::string directory_service_dn;         // its DN, when read
@@ -225,6 +226,8 @@ public:
   void cover(const std::bitset<k_attr_count>& attributes) {
     m_dir.facts().attributes |= attributes;
   }
+  // The source reads the Global Catalog: the rules that need more say so in those words.
+  void set_global_catalog() { m_dir.facts().global_catalog = true; }
   // Marks the scan incomplete; the first reason given is kept.
   void set_incomplete(std::string reason);
   // A continuation reference a source did not follow (`where`: "file:line" or the URI).

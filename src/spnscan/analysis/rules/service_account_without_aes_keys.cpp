@@ -63,6 +63,11 @@ std::string cannot_run(const Directory& directory) {
   for (std::size_t a = 0; a < directory.account_count(); ++a) {
     const AccountView view = directory.account(a);
     if (view.kind == AccountKind::user && view.spn_count > 0 && !facts.aes_since(view.dn)) {
+      if (facts.global_catalog) {
+        return "a forest scan through the Global Catalog does not read the domains' Read-only "
+               "Domain Controllers groups (RID 521), which tell when each domain got AES keys "
+               "(scan each domain without --forest)";
+      }
       const std::string_view domain = domain_of(view.dn);
       return fmt::format("the input does not hold the Read-only Domain Controllers group (RID "
                          "521) of {} with its whenCreated, which tells when the domain got AES "

@@ -535,6 +535,7 @@ void LdapSource::read(DirectoryBuilder& builder) {
   std::bitset<k_attr_count> covered;
   covered.set();
   if (m_options.forest) {
+    builder.set_global_catalog();
     for (const Attr attr :
          {Attr::allowed_to_delegate_to, Attr::supported_encryption_types, Attr::pwd_last_set,
           Attr::additional_dns_host_name, Attr::additional_sam_account_name}) {
