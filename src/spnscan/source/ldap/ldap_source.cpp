@@ -550,11 +550,13 @@ void LdapSource::read(DirectoryBuilder& builder) {
   builder.note("searching " + ldap::printable(quoted_base(base)) + " (subtree) for " +
                ldap::printable(filter) + ", " + std::to_string(m_options.page_size) +
                " entries per page");
-  // whenCreated is for the groups only: asked of 20 groups, not of every account.
+  // Only what accounts hold: whenCreated is asked of the RID-521 group, sPNMappings and
+  // dSHeuristics of the Directory Service entry, each by a search of its own.
   std::vector<std::string> attributes;
-  for (const auto name : k_attr_names) {
-    if (name != k_attr_names[static_cast<std::size_t>(Attr::when_created)]) {
-      attributes.emplace_back(name);
+  for (std::size_t a = 0; a < k_attr_count; ++a) {
+    const auto attr = static_cast<Attr>(a);
+    if (attr != Attr::when_created && attr != Attr::spn_mappings && attr != Attr::ds_heuristics) {
+      attributes.emplace_back(k_attr_names[a]);
     }
   }
   SpnSearch(session, builder, base, m_options.page_size, filter, attributes).run();
