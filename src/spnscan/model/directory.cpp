@@ -281,7 +281,8 @@ void DirectoryBuilder::add(const RawEntry& entry) {
       facts_of_dir.attributes.set(a);
     }
   }
-  if (is_directory_service_dn(entry.dn)) {
+  const bool directory_service = is_directory_service_dn(entry.dn);
+  if (directory_service) {
     facts_of_dir.directory_service_read = true;
     facts_of_dir.directory_service_dn = entry.dn;
     if (!entry[Attr::ds_heuristics].empty()) {
@@ -302,7 +303,7 @@ void DirectoryBuilder::add(const RawEntry& entry) {
       }
     }
   }
-  if (!entry[Attr::spn_mappings].empty() && is_directory_service_dn(entry.dn)) {
+  if (directory_service && !entry[Attr::spn_mappings].empty()) {
     auto mappings = SpnMappings::parse(entry[Attr::spn_mappings]);
     if (!mappings) {
       warn(entry.origin + ": " + mappings.error() + "; using the Windows default aliases");

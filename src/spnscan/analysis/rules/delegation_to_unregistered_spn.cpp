@@ -30,8 +30,9 @@ bool resolves(const RuleContext& ctx, const Canonical& canon, std::string& alias
   if (!canon.parsed) {
     return false;
   }
-  const auto mapped_class =
-      ctx.directory().spn_mappings().target_of(ascii_lower(canon.parsed->service_class));
+  // The key is lower-case already: its first class_length bytes are the class.
+  const auto mapped_class = ctx.directory().spn_mappings().target_of(
+      std::string_view(canon.key).substr(0, canon.class_length));
   if (!mapped_class) {
     return false;
   }

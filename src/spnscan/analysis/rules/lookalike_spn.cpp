@@ -21,21 +21,12 @@ struct Details {
   std::string imitated; // the SPN it reads as, as the first other holder stores it
 };
 
-// Plain ASCII is the common case: skip it at memory speed.
-bool has_non_ascii(std::string_view text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
-}
-
 void check(const RuleContext& ctx, Sink& sink) {
   const Directory& dir = ctx.directory();
   Canonical canon;
   for (std::size_t s = 0; s < dir.spn_count(); ++s) {
     const std::string_view value = dir.spn(s);
-    if (!has_non_ascii(value)) {
-      continue;
-    }
-    auto found = find_lookalike(value);
+    auto found = find_lookalike(value); // plain ASCII returns at once, without ICU
     if (!found) {
       continue;
     }
