@@ -58,17 +58,56 @@ bool connection_protected(const LdapOptions& options) {
   return scheme == "ldaps" || scheme == "ldapi" || options.starttls;
 }
 
-void validate(const LdapOptions& options) {
-  if (options.uri.empty()) {
+namespace {
+
+// The libldap choices a Windows build cannot honour, each with what to do instead.
+void refuse_for_wldap32(const LdapOptions& options, const std::string& scheme) {
+  if (scheme == "ldapi") {
+    throw UsageError("-H '" + options.uri +
+                     "': ldapi:// is a Unix socket; on Windows use ldap:// or ldaps://");
+  }
+  const auto refuse = [](bool given, const std::string& flag) {
+    if (given) {
+      throw UsageError(flag + " is for the Linux build's SASL bind: on Windows, spnscan binds "
+                              "with Negotiate (Kerberos) as the logged-on user when no -D is "
+                              "given, as setspn does; run it as the account you want to use");
+    }
+  };
+  refuse(!options.sasl_mech.empty(), "-Y " + options.sasl_mech);
+  refuse(!options.sasl_authcid.empty(), "-U");
+  refuse(!options.sasl_realm.empty(), "-R");
+  refuse(!options.sasl_authzid.empty(), "-X");
+  refuse(!options.sasl_secprops.empty(), "-O");
+  refuse(options.sasl_canonicalize, "--sasl-canonicalize");
+  refuse(!options.keytab.empty(), "--keytab");
+  if (!options.ca_file.empty()) {
+    throw UsageError("--ca-file is not used on Windows: Windows checks the server's certificate "
+                     "against its own trust store; import the CA into the computer's Trusted "
+                     "Root Certification Authorities (certlm.msc) instead");
+  }
+}
+
+} // namespace
+
+void validate(const LdapOptions& options, LdapClient client) {
+  const bool windows = client == LdapClient::wldap32;
+  if (options.uri.empty() && !windows) {
     throw UsageError("-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
   }
   if (options.uri.find_first_of(" \t,") != std::string::npos) {
     throw UsageError("-H '" + options.uri + "': give exactly one URI");
   }
-  const std::string scheme = uri_scheme(options.uri);
+  const std::string scheme = options.uri.empty() ? std::string("ldap") : uri_scheme(options.uri);
   if (scheme != "ldap" && scheme != "ldaps" && scheme != "ldapi") {
     throw UsageError("-H '" + options.uri + "': unsupported scheme '" + scheme +
                      "'; use ldap://, ldaps:// or ldapi://");
+  }
+  if (windows) {
+    refuse_for_wldap32(options, scheme);
+  }
+  if (options.starttls && options.uri.empty()) {
+    throw UsageError("-Z needs -H: give the domain controller's ldap:// URI by its DNS name, "
+                     "the name its certificate is issued for");
   }
   if (options.prompt_password && !options.password_file.empty()) {
     throw UsageError("-W and -y both given: choose a password prompt (-W) or a password file (-y)");
@@ -99,8 +138,10 @@ void validate(const LdapOptions& options) {
   }
   if (has_password_source && options.bind_dn.empty() && options.sasl_mech.empty()) {
     throw UsageError(std::string(options.prompt_password ? "-W" : "-y") +
-                     " given without -D or -Y: a password needs a simple bind (-D) or a SASL "
-                     "mechanism (-Y)");
+                     (windows ? " given without -D: a password needs a simple bind (-D); with "
+                                "no -D spnscan binds as the logged-on user"
+                              : " given without -D or -Y: a password needs a simple bind (-D) "
+                                "or a SASL mechanism (-Y)"));
   }
   if (options.page_size < 1 || options.page_size > k_max_page_size) {
     throw UsageError("--page-size " + std::to_string(options.page_size) +
@@ -114,7 +155,10 @@ void validate(const LdapOptions& options) {
   // password to anyone on the path, and DCs that require signing refuse it anyway.
   if (!options.bind_dn.empty() && !connection_protected(options) && !options.allow_plaintext_bind) {
     throw UsageError("refusing a simple bind (-D) over an unencrypted connection to " +
-                     options.uri + ": use ldaps://, -Z, -Y GSSAPI, or --allow-plaintext-bind");
+                     options.uri + ": use ldaps://, -Z, " +
+                     (windows ? "no -D (Negotiate as the logged-on user, signed and sealed)"
+                              : "-Y GSSAPI") +
+                     ", or --allow-plaintext-bind");
   }
 }
 

@@ -34,11 +34,24 @@ struct LdapOptions {
   bool forest = false;               // --forest: search the Global Catalog from base ""
 };
 
+// The LDAP library a build talks through: its options differ (ldap_options.cpp validate()).
+enum class LdapClient {
+  openldap, // libldap and Cyrus SASL: SASL mechanisms, keytabs, --ca-file, ldapi://
+  wldap32,  // Windows: Negotiate as the logged-on user, Schannel and the Windows trust store
+};
+#ifdef _WIN32
+inline constexpr LdapClient k_native_client = LdapClient::wldap32;
+#else
+inline constexpr LdapClient k_native_client = LdapClient::openldap;
+#endif
+
 // Throws UsageError naming both options when choices clash or a value is out of range
 // (-W with -y, -D with -Y, -Z with ldaps/ldapi, -D without a password source, a simple bind
 // over an unencrypted connection without --allow-plaintext-bind, --page-size, --timeout,
-// a missing -H or an -H scheme other than ldap, ldaps, ldapi).
-void validate(const LdapOptions& options);
+// a missing -H or an -H scheme other than ldap, ldaps, ldapi). For wldap32, -H may be left
+// out (the domain's DC is found), no -D means Negotiate as the logged-on user, and the SASL,
+// keytab, --ca-file and ldapi:// choices of libldap are refused with what to do instead.
+void validate(const LdapOptions& options, LdapClient client = k_native_client);
 
 // Returns the scheme of an LDAP URI in lower case ("ldap", "ldaps", "ldapi"), or "" when the
 // text has no "scheme://".

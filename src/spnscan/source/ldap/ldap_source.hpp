@@ -8,11 +8,11 @@
 namespace spnscan {
 
 // Reads every SPN holder of a live directory (an AD domain controller or Global Catalog)
-// over LDAP with OpenLDAP's libldap and Cyrus SASL, and feeds the entries to the same
+// over LDAP (OpenLDAP's libldap and Cyrus SASL, or Windows' wldap32: ldap/connection.hpp), and feeds the entries to the same
 // DirectoryBuilder the LDIF reader feeds.
 //
 // read() connects (TLS verified unless --insecure-skip-verify; StartTLS refusal is fatal),
-// binds (simple, SASL or anonymous), reads the RootDSE and sPNMappings, then runs one paged
+// binds (simple, SASL, Negotiate as the logged-on user on Windows, or anonymous), reads the RootDSE and sPNMappings, then runs one paged
 // subtree search for (servicePrincipalName=*), streaming each entry as its page arrives and
 // completing ranged values (servicePrincipalName;range=0-1499) with base-scope follow-ups.
 // Continuation references become warnings ("not covered: ..."). Any failure after the
@@ -29,6 +29,7 @@ public:
 private:
   LdapOptions m_options;
   std::string m_uri;
+  std::string m_found_by; // how the domain controller was found when -H was not given
 };
 
 } // namespace spnscan

@@ -1,7 +1,7 @@
 #pragma once
 
-// RAII owners for the C handles libldap hands out. Private to src/source/ldap: only these
-// files include <ldap.h>.
+// RAII owners for the C handles libldap hands out. Private to src/spnscan/source/ldap/openldap:
+// only this folder includes <ldap.h>.
 
 #include <ldap.h>
 

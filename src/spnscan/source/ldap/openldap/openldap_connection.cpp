@@ -1,4 +1,4 @@
-#include "spnscan/source/ldap/ldap_session.hpp"
+#include "spnscan/source/ldap/openldap/openldap_connection.hpp"
 
 #include "spnscan/error.hpp"
 #include "spnscan/model/spn.hpp"
@@ -153,29 +153,23 @@ void use_client_keytab(const std::string& keytab) {
 
 } // namespace
 
-std::string printable(std::string_view text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return spnscan::printable(text, std::string_view::npos);
-}
+namespace {
 
+// ldapsearch's words for a libldap failure (connection.hpp's error_text with ldap_err2string).
 std::string error_text(std::string_view prefix, int code, std::string_view matched,
                        std::string_view diagnostic) {
-  std::string text(prefix);
-  text += ": ";
-  text += ldap_err2string(code);
-  text += " (" + std::to_string(code) + ")";
-  const std::string matched_text = printable(matched);
-  if (!matched_text.empty()) {
-    text += "; matched DN: " + matched_text;
-  }
-  const std::string diagnostic_text = printable(diagnostic);
-  if (!diagnostic_text.empty()) {
-    text += "; additional info: " + diagnostic_text;
-  }
-  return text;
+  return ldap::error_text(prefix, ldap_err2string(code), code, matched, diagnostic);
+}
+
+} // namespace
+
+std::string find_domain_controller(bool /*forest*/, std::string& /*how*/) {
+  throw UsageError("-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
+}
+
+std::unique_ptr<Connection> connect(const LdapOptions& options, const std::string& uri,
+                                    DirectoryBuilder& builder) {
+  return std::make_unique<Session>(options, uri, builder);
 }
 
 Session::Session(const LdapOptions& options, std::string uri, DirectoryBuilder& builder)
@@ -358,10 +352,10 @@ void Session::sasl_bind() {
   }
 }
 
-MessagePtr Session::wait(int msgid, bool all, std::string_view operation) {
+MessagePtr Session::wait(int msgid, std::string_view operation) {
   timeval timeout{m_options.timeout_seconds, 0};
   LDAPMessage* raw = nullptr;
-  const int rc = ldap_result(get(), msgid, all ? LDAP_MSG_ALL : LDAP_MSG_ONE, &timeout, &raw);
+  const int rc = ldap_result(get(), msgid, LDAP_MSG_ONE, &timeout, &raw);
   MessagePtr message(raw);
   if (rc == 0) {
     ldap_abandon_ext(get(), msgid, nullptr, nullptr);
@@ -399,31 +393,139 @@ ResultInfo Session::parse_result(LDAPMessage* message, std::string_view operatio
   return info;
 }
 
-MessagePtr Session::search_base(const std::string& dn, const std::vector<std::string>& attrs,
-                                std::string_view operation, ResultInfo& result) {
-  std::vector<char*> attr_ptrs;
-  std::vector<std::string> attr_copies(attrs); // libldap's API wants char**
-  for (auto& attr : attr_copies) {
-    attr_ptrs.push_back(attr.data());
+namespace {
+
+// The attributes of one entry, read in one pass with values pointing into the message:
+// ldap_get_values_len would rescan the entry for each attribute and copy every value
+// (ldapsearch reads it this way too).
+class BerEntryReader : public EntryReader {
+public:
+  BerEntryReader(LDAP* ld, LDAPMessage* message, BerElement* ber, std::string_view dn)
+      : m_ld(ld), m_message(message), m_ber(ber), m_dn(dn) {}
+
+  bool next(std::string_view& description, std::vector<std::string_view>& values) override {
+    berval name{};
+    BerVarray raw_values = nullptr;
+    if (ldap_get_attribute_ber(m_ld, m_message, m_ber, &name, &raw_values) != LDAP_SUCCESS) {
+      ldap_memfree(raw_values);
+      throw DirectoryError(error_text("reading the attributes of " + printable(m_dn) + " failed",
+                                      LDAP_DECODING_ERROR, "", ""));
+    }
+    m_values.reset(raw_values);
+    if (name.bv_val == nullptr) {
+      return false;
+    }
+    description = std::string_view(name.bv_val, name.bv_len);
+    values.clear();
+    for (const berval* v = m_values.get(); v != nullptr && v->bv_val != nullptr; ++v) {
+      values.emplace_back(v->bv_val, v->bv_len);
+    }
+    return true;
   }
-  attr_ptrs.push_back(nullptr);
-  int msgid = 0;
-  char filter[] = "(objectClass=*)";
-  const int rc = ldap_search_ext(get(), dn.c_str(), LDAP_SCOPE_BASE, filter, attr_ptrs.data(), 0,
-                                 nullptr, nullptr, nullptr, LDAP_NO_LIMIT, &msgid);
+
+private:
+  LDAP* m_ld;
+  LDAPMessage* m_message;
+  BerElement* m_ber;
+  std::string_view m_dn;
+  AttributeValuesPtr m_values;
+};
+
+} // namespace
+
+void Session::read_entry(LDAPMessage* message, SearchHandler& handler,
+                         std::string_view operation) {
+  BerElement* raw_ber = nullptr;
+  berval dn{};
+  if (ldap_get_dn_ber(get(), message, &raw_ber, &dn) != LDAP_SUCCESS || dn.bv_val == nullptr) {
+    BerPtr cleanup(raw_ber);
+    throw DirectoryError(failure(std::string(operation) + ": ldap_get_dn_ber", LDAP_DECODING_ERROR));
+  }
+  BerPtr ber(raw_ber);
+  const std::string_view name(dn.bv_val, dn.bv_len);
+  BerEntryReader reader(get(), message, ber.get(), name);
+  handler.entry(name, reader);
+}
+
+void Session::read_reference(LDAPMessage* message, SearchHandler& handler) {
+  char** raw = nullptr;
+  const int rc = ldap_parse_reference(get(), message, &raw, nullptr, 0);
+  StringArrayPtr urls(raw);
   if (rc != LDAP_SUCCESS) {
-    throw DirectoryError(failure(operation, rc));
+    throw DirectoryError(failure("ldap_parse_reference", rc));
   }
-  MessagePtr chain = wait(msgid, true, operation);
-  for (LDAPMessage* msg = ldap_first_message(get(), chain.get()); msg != nullptr;
-       msg = ldap_next_message(get(), msg)) {
-    if (ldap_msgtype(msg) == LDAP_RES_SEARCH_RESULT) {
-      result = parse_result(msg, operation);
-      return chain;
+  for (char** url = raw; url != nullptr && *url != nullptr; ++url) {
+    handler.reference(*url);
+  }
+}
+
+SearchResult Session::search(const SearchRequest& request, SearchHandler& handler) {
+  std::vector<std::string> attr_copies(request.attributes); // libldap's API wants char**
+  std::vector<char*> attrs;
+  for (auto& attr : attr_copies) {
+    attrs.push_back(attr.data());
+  }
+  attrs.push_back(nullptr);
+
+  ControlPtr control;
+  if (request.page_size > 0) {
+    berval cookie{};
+    cookie.bv_len = request.cookie.size();
+    cookie.bv_val = const_cast<char*>(request.cookie.data()); // read only
+    LDAPControl* raw_control = nullptr;
+    const int rc = ldap_create_page_control(get(), request.page_size, &cookie, 0, &raw_control);
+    control.reset(raw_control);
+    if (rc != LDAP_SUCCESS) {
+      throw DirectoryError(failure("ldap_create_page_control", rc));
     }
   }
-  throw DirectoryError(error_text(std::string(operation) + " failed", LDAP_DECODING_ERROR, "",
-                                  "no search result in the reply"));
+  LDAPControl* server_controls[] = {control.get(), nullptr};
+  int msgid = 0;
+  int rc = ldap_search_ext(get(), request.base.c_str(),
+                           request.scope == Scope::base ? LDAP_SCOPE_BASE : LDAP_SCOPE_SUBTREE,
+                           request.filter.c_str(), attrs.data(), 0,
+                           control ? server_controls : nullptr, nullptr, nullptr, LDAP_NO_LIMIT,
+                           &msgid);
+  if (rc != LDAP_SUCCESS) {
+    throw DirectoryError(failure(request.operation, rc));
+  }
+  for (;;) {
+    MessagePtr message = wait(msgid, request.operation);
+    switch (ldap_msgtype(message.get())) {
+    case LDAP_RES_SEARCH_ENTRY:
+      read_entry(message.get(), handler, request.operation);
+      break;
+    case LDAP_RES_SEARCH_REFERENCE:
+      read_reference(message.get(), handler);
+      break;
+    case LDAP_RES_SEARCH_RESULT: {
+      ResultInfo info = parse_result(message.get(), request.operation);
+      SearchResult result;
+      result.code = info.code;
+      result.matched = std::move(info.matched);
+      result.diagnostic = std::move(info.diagnostic);
+      result.referrals = std::move(info.referrals);
+      LDAPControl* response =
+          ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, info.controls.get(), nullptr);
+      if (response != nullptr) {
+        ber_int_t estimate = 0;
+        berval next_cookie{};
+        rc = ldap_parse_pageresponse_control(get(), response, &estimate, &next_cookie);
+        if (next_cookie.bv_val != nullptr) {
+          result.cookie.assign(next_cookie.bv_val, next_cookie.bv_len);
+          ber_memfree(next_cookie.bv_val);
+        }
+        if (rc != LDAP_SUCCESS) {
+          throw DirectoryError(failure("ldap_parse_pageresponse_control", rc));
+        }
+        result.paged = true;
+      }
+      return result;
+    }
+    default:
+      break; // intermediate responses carry nothing for us
+    }
+  }
 }
 
 } // namespace spnscan::ldap
