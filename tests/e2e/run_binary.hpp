@@ -26,16 +26,17 @@ using test::slurp;
 using test::TempDir;
 using test::write_text;
 
-// `env` is a prefix such as "NO_COLOR=1 " (already quoted).
-inline Result run(const std::vector<std::string>& args, const std::string& env = "") {
+// Runs `binary` (a quoted command: the Linux build, or Wine and spnscan.exe) with args from the
+// source directory. `env` is a prefix such as "NO_COLOR=1 " (already quoted).
+inline Result run_command(const std::string& binary, const std::vector<std::string>& args,
+                          const std::string& env = "") {
   static int counter = 0;
   const std::string err_path =
       "/tmp/spnscan-e2e-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".err";
   // The tester's own ~/.config/spnscan/spnscan.conf must not change what a test sees.
   const std::string isolated =
       env.find("XDG_CONFIG_HOME=") == std::string::npos ? "XDG_CONFIG_HOME=/nonexistent " : "";
-  std::string command =
-      "cd " + quote(SPNSCAN_SOURCE_DIR) + " && " + isolated + env + quote(SPNSCAN_BINARY);
+  std::string command = "cd " + quote(SPNSCAN_SOURCE_DIR) + " && " + isolated + env + binary;
   for (const auto& a : args) {
     command += " " + quote(a);
   }
@@ -56,5 +57,20 @@ inline Result run(const std::vector<std::string>& args, const std::string& env =
   std::remove(err_path.c_str());
   return r;
 }
+
+// The Linux build of this tree.
+inline Result run(const std::vector<std::string>& args, const std::string& env = "") {
+  return run_command(quote(SPNSCAN_BINARY), args, env);
+}
+
+#ifdef SPNSCAN_WINDOWS_EXE
+// spnscan.exe of the same tree (scripts/build-windows.sh) under Wine, in a prefix of the build's
+// own (its first start creates it: ~10 s).
+inline Result run_windows(const std::vector<std::string>& args, const std::string& env = "") {
+  return run_command("WINEDEBUG=-all WINEPREFIX=" + quote(SPNSCAN_WINE_PREFIX) + " wine " +
+                         quote(SPNSCAN_WINDOWS_EXE),
+                     args, env);
+}
+#endif
 
 } // namespace spnscan::e2e

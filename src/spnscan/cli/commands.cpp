@@ -43,7 +43,8 @@ std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o,
     }
     return sources;
   }
-  if (o.ldap.uri.empty()) {
+  if (o.ldap.uri.empty() && k_native_client != LdapClient::wldap32) {
+    // (Windows finds the domain's DC, as setspn does: ldap_source.cpp.)
     throw UsageError("no source: give -H/--uri URI to scan a directory or --ldif FILE to read an "
                      "export");
   }
@@ -55,7 +56,7 @@ std::vector<std::unique_ptr<AccountSource>> make_sources(const CliOptions& o,
 // scan marked incomplete and is returned so the caller can still write what was read.
 std::optional<DirectoryError> read_sources(const CliOptions& o, Directory& directory) {
   DirectoryBuilder builder(directory);
-  StderrObserver observer(!o.quiet && platform::is_terminal(stderr), o.verbose > 0);
+  StderrObserver observer(!o.quiet && platform::ansi_terminal(stderr), o.verbose > 0);
   builder.set_observer(&observer);
   // check and list ask about accounts that may hold no SPN: keep those too.
   if (!o.check_account.empty()) {

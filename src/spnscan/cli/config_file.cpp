@@ -19,8 +19,6 @@ namespace spnscan {
 
 namespace {
 
-constexpr const char* k_system_config = "/etc/spnscan.conf";
-
 bool key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
@@ -74,25 +72,14 @@ Expected<std::string> value_of(std::string_view text) {
   return fail("the quoted value has no closing '\"'");
 }
 
-std::string user_config_path() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  if (xdg != nullptr && *xdg == '/') {
-    return std::string(xdg) + "/spnscan/spnscan.conf";
-  }
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home != '\0') {
-    return std::string(home) + "/.config/spnscan/spnscan.conf";
-  }
-  return {};
-}
-
 ConfigFile read_config_file(const std::string& path) {
   const Status trusted = platform::trusted_file(path);
   if (!trusted) {
     throw UsageError(fmt::format("config file {}: {}{}", path, trusted.error(),
                                  trusted.error().find("writable") != std::string::npos
                                      ? " (whoever may change it can point spnscan at their own "
-                                       "server or switch off certificate checks): chmod go-w it"
+                                       "server or switch off certificate checks)" +
+                                           platform::trusted_file_fix()
                                      : ""));
   }
   errno = 0;
@@ -179,7 +166,7 @@ std::vector<ConfigFile> config_files(const std::string& given, bool none) {
     return {read_config_file(given)};
   }
   std::vector<ConfigFile> files;
-  for (const std::string& path : {user_config_path(), std::string(k_system_config)}) {
+  for (const std::string& path : {platform::user_config_path(), platform::system_config_path()}) {
     std::error_code ec;
     if (!path.empty() && std::filesystem::exists(path, ec)) {
       files.push_back(read_config_file(path));

@@ -53,18 +53,22 @@ bool use_color(const CliOptions& o) {
     return false;
   }
   if (o.color == ColorMode::always) {
+    if (o.output.empty() || o.output == "-") {
+      // A Windows console prints escapes as text until asked to interpret them.
+      static_cast<void>(platform::ansi_terminal(stdout));
+    }
     return true;
   }
   const char* no_color = std::getenv("NO_COLOR");
   return o.output.empty() && (no_color == nullptr || *no_color == '\0') &&
-         platform::is_terminal(stdout);
+         platform::ansi_terminal(stdout);
 }
 
 void emit(const CliOptions& o, const std::string& content, bool complete) {
   if (o.output.empty() || o.output == "-") {
     const int error = write_stream(stdout, content);
     // A reader that stopped reading (spnscan dump | head -1) is not an error worth a message.
-    if (error != 0 && error != EPIPE) {
+    if (error != 0 && !platform::reader_gone(error)) {
       throw OutputError("cannot write the report to standard output: " +
                         platform::error_text(error));
     }

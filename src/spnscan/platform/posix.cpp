@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
@@ -174,6 +175,38 @@ void prepare_process() {
 
 bool is_terminal(std::FILE* stream) {
   return stream != nullptr && ::isatty(::fileno(stream)) == 1;
+}
+
+std::string user_config_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg != nullptr && *xdg == '/') {
+    return std::string(xdg) + "/spnscan/spnscan.conf";
+  }
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0') {
+    return std::string(home) + "/.config/spnscan/spnscan.conf";
+  }
+  return {};
+}
+
+std::string system_config_path() {
+  return "/etc/spnscan.conf";
+}
+
+bool reader_gone(int error_number) {
+  return error_number == EPIPE;
+}
+
+std::string secret_file_fix() {
+  return "; chmod 600 it";
+}
+
+std::string trusted_file_fix() {
+  return ": chmod go-w it";
+}
+
+bool ansi_terminal(std::FILE* stream) {
+  return is_terminal(stream); // terminals take ANSI escapes as they are
 }
 
 std::string prompt_password(const std::string& prompt) {

@@ -3,15 +3,15 @@
 
 #include "spnscan/util/confusables.hpp"
 
+#include "spnscan/util/confusables_walk.hpp"
 #include "spnscan/util/text.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <unicode/uchar.h>
 #include <unicode/uspoof.h>
-#include <unicode/utf8.h>
 
 namespace spnscan {
 
@@ -49,11 +49,6 @@ std::string skeleton(std::string_view utf8) {
   return std::string(buffer, static_cast<std::size_t>(length));
 }
 
-bool ascii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 std::string char_name(UChar32 c) {
   char name[128];
   UErrorCode status = U_ZERO_ERROR;
@@ -65,52 +60,28 @@ std::string char_name(UChar32 c) {
                      std::string_view(name, static_cast<std::size_t>(length)));
 }
 
+// ICU's answers for one character; the walk itself is in confusables_walk.hpp, shared with
+// the table that stands in for ICU on Windows (confusables_table.hpp).
+struct IcuFacts {
+  detail::CharFacts of(std::uint32_t code_point, std::string_view piece) const {
+    detail::CharFacts facts;
+    facts.hidden =
+        u_charType(static_cast<UChar32>(code_point)) == U_FORMAT_CHAR || is_invisible(code_point);
+    std::string looks = skeleton(piece);
+    if (detail::all_ascii(looks)) {
+      facts.skeleton = std::move(looks);
+    }
+    return facts;
+  }
+  std::string name(std::uint32_t code_point) const {
+    return char_name(static_cast<UChar32>(code_point));
+  }
+};
+
 } // namespace
 
 std::optional<Lookalike> find_lookalike(std::string_view utf8) {
-  if (ascii(utf8)) {
-    return std::nullopt;
-  }
-  Lookalike out;
-  const auto note = [&out](std::string what) {
-    if (std::find(out.characters.begin(), out.characters.end(), what) == out.characters.end()) {
-      out.characters.push_back(std::move(what));
-    }
-  };
-  for (std::size_t pos = 0; pos < utf8.size();) {
-    const Utf8Char ch = decode_utf8(utf8, pos);
-    if (ch.length == 0) {
-      return std::nullopt; // not UTF-8: other checks (malformed-spn, the writers) say so
-    }
-    const std::string_view piece = utf8.substr(pos, ch.length);
-    pos += ch.length;
-    if (ch.code_point < 0x80) {
-      out.reads_as += piece;
-      continue;
-    }
-    const auto c = static_cast<UChar32>(ch.code_point);
-    if (u_charType(c) == U_FORMAT_CHAR || is_invisible(ch.code_point)) {
-      out.invisible = true;
-      note(char_name(c) + " (invisible)");
-      const std::string looks = skeleton(piece);
-      if (looks == " ") { // a no-break space and its kind read as a space
-        out.reads_as += ' ';
-      }
-      continue;
-    }
-    const std::string looks = skeleton(piece);
-    if (!looks.empty() && ascii(looks)) {
-      out.confusable = true;
-      note(fmt::format("{}, looks like '{}'", char_name(c), looks));
-      out.reads_as += looks;
-    } else {
-      out.reads_as += piece;
-    }
-  }
-  if (!out.invisible && !out.confusable) {
-    return std::nullopt;
-  }
-  return out;
+  return detail::walk_lookalike(utf8, IcuFacts{});
 }
 
 } // namespace spnscan

@@ -29,9 +29,9 @@ struct SearchRequest {
   Scope scope = Scope::subtree;
   std::string filter = "(objectClass=*)";
   std::vector<std::string> attributes;
-  int page_size = 0;       // > 0: send a paged-results control (not critical) with cookie
-  std::string cookie;      // the server's cookie of the previous page; empty for the first
-  std::string operation;   // names the search in error messages
+  int page_size = 0;     // > 0: send a paged-results control (not critical) with cookie
+  std::string cookie;    // the server's cookie of the previous page; empty for the first
+  std::string operation; // names the search in error messages
 };
 
 // The final result of a search.
@@ -40,8 +40,8 @@ struct SearchResult {
   std::string matched;
   std::string diagnostic; // the server's text, e.g. AD's "... data 52e, v4563"
   std::vector<std::string> referrals;
-  bool paged = false;     // the server answered with a paged-results response control
-  std::string cookie;     // its cookie: empty when this was the last page
+  bool paged = false; // the server answered with a paged-results response control
+  std::string cookie; // its cookie: empty when this was the last page
 };
 
 // One entry of a search, read attribute by attribute. The views point into the library's
@@ -61,6 +61,9 @@ public:
   virtual ~SearchHandler() = default;
   virtual void entry(std::string_view dn, EntryReader& attributes) = 0;
   virtual void reference(std::string_view url) = 0;
+  // A continuation reference the library could not decode (Wine 8.0's ldap_parse_reference
+  // always fails): why, for a warning that the scan may miss what it points to.
+  virtual void unreadable_reference(std::string_view why) = 0;
 };
 
 // A connected, bound session.

@@ -154,11 +154,12 @@ void validate(const LdapOptions& options, LdapClient client) {
   // Checked here, before any password is read or sent: a simple bind in cleartext gives the
   // password to anyone on the path, and DCs that require signing refuse it anyway.
   if (!options.bind_dn.empty() && !connection_protected(options) && !options.allow_plaintext_bind) {
-    throw UsageError("refusing a simple bind (-D) over an unencrypted connection to " +
-                     options.uri + ": use ldaps://, -Z, " +
-                     (windows ? "no -D (Negotiate as the logged-on user, signed and sealed)"
-                              : "-Y GSSAPI") +
-                     ", or --allow-plaintext-bind");
+    throw UsageError(
+        "refusing a simple bind (-D) over an unencrypted connection to " +
+        (options.uri.empty() ? std::string("the domain controller") : options.uri) +
+        ": use ldaps://, -Z, " +
+        (windows ? "no -D (Negotiate as the logged-on user, signed and sealed)" : "-Y GSSAPI") +
+        ", or --allow-plaintext-bind");
   }
 }
 
@@ -198,7 +199,8 @@ void strip_one_newline(std::string& text) {
 std::string read_password_file(const std::string& path) {
   const Status secret = platform::secret_file(path);
   if (!secret) {
-    throw UsageError("password file '" + path + "': " + secret.error() + "; chmod 600 it");
+    throw UsageError("password file '" + path + "': " + secret.error() +
+                     platform::secret_file_fix());
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {

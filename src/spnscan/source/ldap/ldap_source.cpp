@@ -61,6 +61,7 @@ public:
     }
   }
   void reference(std::string_view /*url*/) override {}
+  void unreadable_reference(std::string_view /*why*/) override {}
 
   std::vector<Entry> entries;
 };
@@ -146,10 +147,10 @@ std::string search_filter(const std::vector<std::string>& accounts) {
 RootDse read_root_dse(Connection& connection) {
   SearchResult result;
   const std::string operation = "RootDSE search";
-  const auto entry = search_base(connection, "",
-                                 {"defaultNamingContext", "configurationNamingContext",
-                                  "namingContexts", "supportedControl"},
-                                 operation, result);
+  const auto entry = search_base(
+      connection, "",
+      {"defaultNamingContext", "configurationNamingContext", "namingContexts", "supportedControl"},
+      operation, result);
   if (result.code != ldap::k_success) {
     throw DirectoryError(failed(connection, operation, result));
   }
@@ -249,6 +250,7 @@ public:
 
   void entry(std::string_view dn, EntryReader& attributes) override;
   void reference(std::string_view url) override;
+  void unreadable_reference(std::string_view why) override;
 
 private:
   void pages();
@@ -426,6 +428,15 @@ void read_aes_group(Connection& connection, const std::string& base, int page_si
   SpnSearch(connection, builder, base, page_size, groups, attrs).run();
 }
 
+void SpnSearch::unreadable_reference(std::string_view why) {
+  ++m_page_messages;
+  if (m_references_seen.insert("").second) {
+    m_builder.warn(ldap::printable(m_connection.uri()) +
+                   ": a continuation reference could not be decoded (" + std::string(why) +
+                   "): the scan may not cover the partition it points to");
+  }
+}
+
 void SpnSearch::reference(std::string_view url) {
   ++m_page_messages;
   if (m_references_seen.insert(std::string(url)).second) {
@@ -475,8 +486,7 @@ void LdapSource::read(DirectoryBuilder& builder) {
   }
   if (root_read && std::find(root.supported_controls.begin(), root.supported_controls.end(),
                              ldap::k_paged_results_oid) == root.supported_controls.end()) {
-    builder.warn(m_uri + " does not list the paged-results control (" +
-                 ldap::k_paged_results_oid +
+    builder.warn(m_uri + " does not list the paged-results control (" + ldap::k_paged_results_oid +
                  ") in supportedControl; the results may stop at its size limit");
   }
 

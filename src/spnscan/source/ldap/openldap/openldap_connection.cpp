@@ -143,7 +143,7 @@ std::string get_string_option(LDAP* ld, int option) {
 void use_client_keytab(const std::string& keytab) {
   const Status secret = platform::secret_file(keytab);
   if (!secret) {
-    throw UsageError("--keytab '" + keytab + "': " + secret.error() + "; chmod 600 it");
+    throw UsageError("--keytab '" + keytab + "': " + secret.error() + platform::secret_file_fix());
   }
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::absolute(keytab, ec);
@@ -433,13 +433,13 @@ private:
 
 } // namespace
 
-void Session::read_entry(LDAPMessage* message, SearchHandler& handler,
-                         std::string_view operation) {
+void Session::read_entry(LDAPMessage* message, SearchHandler& handler, std::string_view operation) {
   BerElement* raw_ber = nullptr;
   berval dn{};
   if (ldap_get_dn_ber(get(), message, &raw_ber, &dn) != LDAP_SUCCESS || dn.bv_val == nullptr) {
     BerPtr cleanup(raw_ber);
-    throw DirectoryError(failure(std::string(operation) + ": ldap_get_dn_ber", LDAP_DECODING_ERROR));
+    throw DirectoryError(
+        failure(std::string(operation) + ": ldap_get_dn_ber", LDAP_DECODING_ERROR));
   }
   BerPtr ber(raw_ber);
   const std::string_view name(dn.bv_val, dn.bv_len);
@@ -481,11 +481,11 @@ SearchResult Session::search(const SearchRequest& request, SearchHandler& handle
   }
   LDAPControl* server_controls[] = {control.get(), nullptr};
   int msgid = 0;
-  int rc = ldap_search_ext(get(), request.base.c_str(),
-                           request.scope == Scope::base ? LDAP_SCOPE_BASE : LDAP_SCOPE_SUBTREE,
-                           request.filter.c_str(), attrs.data(), 0,
-                           control ? server_controls : nullptr, nullptr, nullptr, LDAP_NO_LIMIT,
-                           &msgid);
+  int rc =
+      ldap_search_ext(get(), request.base.c_str(),
+                      request.scope == Scope::base ? LDAP_SCOPE_BASE : LDAP_SCOPE_SUBTREE,
+                      request.filter.c_str(), attrs.data(), 0, control ? server_controls : nullptr,
+                      nullptr, nullptr, LDAP_NO_LIMIT, &msgid);
   if (rc != LDAP_SUCCESS) {
     throw DirectoryError(failure(request.operation, rc));
   }
