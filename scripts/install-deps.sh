@@ -17,9 +17,11 @@ packages=(
   # fuzz targets and sanitizer builds with clang: libclang-rt-14-dev holds the libFuzzer and
   # sanitizer runtimes (only a Recommends of clang's libclang-common-14-dev)
   clang libclang-rt-14-dev
-  # the lint gate (scripts/lint.sh): clang-format 14, clang-tidy 14 (run-clang-tidy), and
-  # MinGW for the compile check of the Windows platform file
-  clang-format clang-tidy g++-mingw-w64-x86-64-posix
+  # the lint gate (scripts/lint.sh): clang-format 14, clang-tidy 14 (run-clang-tidy)
+  clang-format clang-tidy
+  # spnscan.exe (scripts/build-windows.sh): MinGW-w64 with winldap.h and libwldap32.a, groff for
+  # the man pages as text in the zip; Wine 8.0 (64-bit) runs it in the "wine:" tests
+  g++-mingw-w64-x86-64-posix groff-base wine wine64
   # tests: servers and clients they drive
   ldap-utils slapd ldb-tools krb5-user openssl
   # Samba AD DC (tests/support/samba-dc.sh). samba-ad-provision holds the templates

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The README's second command and what CI runs: install, build, and run the whole test suite
 # three ways:
-#   1. the normal build (warnings are errors): unit, end-to-end, live slapd, scripted LDAP
-#      server, Samba AD DC, fuzz regression replays, and the test servers' self-checks; then
-#      the format, clang-tidy and MinGW gates (scripts/lint.sh);
+#   1. spnscan.exe cross-built with MinGW (scripts/build-windows.sh, warnings are errors), then
+#      the normal build (warnings are errors): unit, end-to-end, live slapd, scripted LDAP
+#      server, Samba AD DC, fuzz regression replays, the test servers' self-checks, and the
+#      "wine:" group holding spnscan.exe against it under Wine; then the format and clang-tidy
+#      gates (scripts/lint.sh);
 #   2. an ASan + UBSan build: the same unit, end-to-end, live and replay tests;
-#   3. each libFuzzer target for SPNSCAN_FUZZ_SECONDS (default 60) from its seeds.
+#   3. each libFuzzer target for SPNSCAN_FUZZ_SECONDS (default 30) from its seeds (longer
+#      campaigns: scripts/fuzz.sh SECONDS).
 # A live test whose server cannot start fails (tests/e2e/servers.hpp): a suite that did not run
 # is not a green suite. SPNSCAN_QUICK=1 runs step 1 only.
 set -euo pipefail
@@ -23,8 +26,11 @@ run_suite() {
   (cd "$build" && ctest --output-on-failure -j2 --timeout 900 ${CTEST_EXCLUDE:+-E "$CTEST_EXCLUDE"}) || status=1
 }
 
-run_suite "tests" "${BUILD_DIR:-build}"
-echo "== format, clang-tidy, MinGW ==" >&2
+echo "== spnscan.exe (MinGW) ==" >&2
+windows_build=${WINDOWS_BUILD_DIR:-build-windows}
+BUILD_DIR=$windows_build scripts/build-windows.sh -DSPNSCAN_WERROR=ON || status=1
+run_suite "tests" "${BUILD_DIR:-build}" -DSPNSCAN_WINDOWS_BUILD="$PWD/$windows_build"
+echo "== format, clang-tidy ==" >&2
 BUILD_DIR=${BUILD_DIR:-build} scripts/lint.sh || status=1
 if [ "${SPNSCAN_QUICK:-0}" != 1 ]; then
   # The servers' self-checks test Python and shell, not spnscan; the container, browser and
@@ -35,7 +41,7 @@ if [ "${SPNSCAN_QUICK:-0}" != 1 ]; then
     UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite "tests under ASan and UBSan" "${ASAN_BUILD_DIR:-build-asan}" -DSPNSCAN_SANITIZE=ON
   echo "== fuzzing ==" >&2
-  scripts/fuzz.sh "${SPNSCAN_FUZZ_SECONDS:-60}" || status=1
+  scripts/fuzz.sh "${SPNSCAN_FUZZ_SECONDS:-30}" || status=1
 fi
 
 exit "$status"

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -67,9 +68,11 @@ inline Result run(const std::vector<std::string>& args, const std::string& env =
 // spnscan.exe of the same tree (scripts/build-windows.sh) under Wine, in a prefix of the build's
 // own (its first start creates it: ~10 s).
 inline Result run_windows(const std::vector<std::string>& args, const std::string& env = "") {
-  return run_command("WINEDEBUG=-all WINEPREFIX=" + quote(SPNSCAN_WINE_PREFIX) + " wine " +
-                         quote(SPNSCAN_WINDOWS_EXE),
-                     args, env);
+  const std::string wine = "WINEDEBUG=-all WINEPREFIX=" + quote(SPNSCAN_WINE_PREFIX) + " ";
+  // The prefix made before the first run, so its making says nothing on a run's stderr.
+  static const int made = std::system((wine + "wineboot --init >/dev/null 2>&1").c_str());
+  static_cast<void>(made);
+  return run_command(wine + "wine " + quote(SPNSCAN_WINDOWS_EXE), args, env);
 }
 #endif
 

@@ -404,6 +404,44 @@ TEST_CASE("Samba: LDAPS simple bind finds the planted conflicts across >1000 pag
   }
 }
 
+#ifdef SPNSCAN_WINDOWS_EXE
+TEST_CASE("Samba: spnscan.exe under Wine finds the same over LDAPS with explicit credentials",
+          "[samba]") {
+  const SambaDc* const dc_ptr = samba_dc_or_skip();
+  if (dc_ptr == nullptr) {
+    return;
+  }
+  const SambaDc& dc = *dc_ptr;
+  // No --ca-file on Windows (the trust store checks; Wine checks nothing and says so).
+  std::vector<std::string> args = {"scan", "--format",         "json", "--timeout", "60",
+                                   "-H",   dc.get("LDAPS_URI")};
+  const auto bind = dc.simple_bind();
+  args.insert(args.end(), bind.begin(), bind.end());
+  const auto r = run_windows(args);
+  INFO("stderr: " << r.err);
+  if (r.status == 3 && r.err.find("must not be taken as clean") != std::string::npos) {
+    // Wine 8.0's wldap32 loses Samba's paged reply after a few entries (ldap_result fails;
+    // slapd's and the responder's replies, LDAPS and 1200 entries included, read fine): the scan
+    // is reported incomplete, never clean, and the comparison needs real Windows.
+    CHECK(Json::parse(r.out)["scan"]["complete"] == false);
+    WARN("Wine 8.0 cannot show this; only real Windows can: reading Samba's paged reply (" << r.err
+                                                                                           << ")");
+    return;
+  }
+  REQUIRE(r.status == 1);
+  const Json report = Json::parse(r.out);
+  CHECK(rows(report) == k_expected);
+  CHECK(ids(report) == ids(ldaps_report()));
+  CHECK(report["findings"].dump() == ldaps_report()["findings"].dump());
+  CHECK(report["scan"]["complete"] == true);
+  CHECK(report["scan"]["accounts"] == ldaps_report()["scan"]["accounts"]);
+  CHECK(report["scan"]["accounts"].get<int>() > 1000);
+  CHECK_THAT(report["scan"]["warnings"].dump(),
+             Catch::Contains("running under Wine, whose wldap32 does not check the server's "
+                             "certificate"));
+}
+#endif
+
 TEST_CASE("Samba: StartTLS on 389 gives the same findings", "[samba]") {
   const SambaDc* const dc_ptr = samba_dc_or_skip();
   if (dc_ptr == nullptr) {

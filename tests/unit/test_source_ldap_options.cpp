@@ -19,9 +19,9 @@ LdapOptions base_options() {
   return options;
 }
 
-std::string usage_error_of(const LdapOptions& options) {
+std::string usage_error_of(const LdapOptions& options, LdapClient client = LdapClient::openldap) {
   try {
-    validate(options);
+    validate(options, client);
   } catch (const UsageError& error) {
     return error.what();
   }
@@ -185,6 +185,66 @@ TEST_CASE("validate: a simple bind in cleartext is refused before any password i
   options.starttls = false;
   options.uri = "ldapi://%2Frun%2Fslapd%2Fldapi";
   CHECK_NOTHROW(validate(options));
+}
+
+TEST_CASE("validate for wldap32: no -H finds the DC, no -D binds as the logged-on user") {
+  LdapOptions options;
+  CHECK(usage_error_of(options) ==
+        "-H is required: give the directory's URI, e.g. -H ldaps://dc1.example.com");
+  CHECK(usage_error_of(options, LdapClient::wldap32) == "(no error)"); // Negotiate, DC found
+  options.uri = "ldap://dc1.contoso.com";
+  CHECK(usage_error_of(options, LdapClient::wldap32) == "(no error)"); // signed and sealed
+  options.bind_dn = "reader@contoso.com";
+  options.prompt_password = true;
+  CHECK_THAT(usage_error_of(options, LdapClient::wldap32),
+             Catch::StartsWith("refusing a simple bind (-D) over an unencrypted connection to "
+                               "ldap://dc1.contoso.com: use ldaps://, -Z, no -D (Negotiate as "
+                               "the logged-on user, signed and sealed)"));
+  options.uri.clear();
+  CHECK_THAT(usage_error_of(options, LdapClient::wldap32),
+             Catch::StartsWith("refusing a simple bind (-D) over an unencrypted connection to "
+                               "the domain controller:"));
+  options.starttls = true;
+  CHECK_THAT(usage_error_of(options, LdapClient::wldap32),
+             Catch::StartsWith("-Z needs -H: give the domain controller's ldap:// URI"));
+  options.uri = "ldap://dc1.contoso.com";
+  CHECK(usage_error_of(options, LdapClient::wldap32) == "(no error)");
+  options = {};
+  options.prompt_password = true;
+  CHECK(usage_error_of(options, LdapClient::wldap32) ==
+        "-W given without -D: a password needs a simple bind (-D); with no -D spnscan binds as "
+        "the logged-on user");
+  options.uri = "ldaps://dc1.contoso.com";
+  CHECK(usage_error_of(options) == "-W given without -D or -Y: a password needs a simple bind "
+                                   "(-D) or a SASL mechanism (-Y)");
+}
+
+TEST_CASE("validate for wldap32: libldap's choices are refused with what to do instead") {
+  const auto refused = [](void (*change)(LdapOptions&)) {
+    LdapOptions options = base_options();
+    change(options);
+    return usage_error_of(options, LdapClient::wldap32);
+  };
+  CHECK_THAT(refused([](LdapOptions& o) { o.ca_file = "ca.pem"; }),
+             Catch::StartsWith("--ca-file is not used on Windows: Windows checks the server's "
+                               "certificate against its own trust store; import the CA into "
+                               "the computer's Trusted Root Certification Authorities"));
+  CHECK_THAT(refused([](LdapOptions& o) { o.sasl_mech = "GSSAPI"; }),
+             Catch::StartsWith("-Y GSSAPI is for the Linux build's SASL bind: on Windows, "
+                               "spnscan binds with Negotiate (Kerberos) as the logged-on user"));
+  CHECK_THAT(refused([](LdapOptions& o) { o.keytab = "/etc/krb5.keytab"; }),
+             Catch::StartsWith("--keytab is for the Linux build's SASL bind"));
+  CHECK_THAT(refused([](LdapOptions& o) { o.sasl_secprops = "maxssf=0"; }),
+             Catch::StartsWith("-O is for the Linux build's SASL bind"));
+  CHECK_THAT(refused([](LdapOptions& o) { o.uri = "ldapi://%2Fvar%2Frun%2Fldapi"; }),
+             Catch::EndsWith("ldapi:// is a Unix socket; on Windows use ldap:// or ldaps://"));
+  // The same options are the Linux build's own.
+  LdapOptions options = base_options();
+  options.ca_file = "ca.pem";
+  CHECK(usage_error_of(options) == "(no error)");
+  options.sasl_mech = "GSSAPI";
+  options.keytab = "/etc/krb5.keytab";
+  CHECK(usage_error_of(options) == "(no error)");
 }
 
 TEST_CASE("connection_protected: ldaps, ldapi and StartTLS") {

@@ -32,7 +32,8 @@ namespace spnscan::platform {
 namespace {
 
 constexpr const char* k_no_terminal =
-    "cannot prompt for a password: no terminal (use -y FILE or -Y GSSAPI for unattended runs)";
+    "cannot prompt for a password: no terminal (use -y FILE, or no -D to bind as the logged-on "
+    "user, for unattended runs)";
 
 // Owns a Win32 HANDLE and closes it once.
 class Handle {

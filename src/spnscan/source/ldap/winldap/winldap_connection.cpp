@@ -20,17 +20,19 @@
 #endif
 #include <windows.h>
 // In this order: each needs the types of those before it.
-#include <chrono>
-#include <cstdlib>
-#include <dsgetdc.h>
-#include <functional>
-#include <future>
-#include <lm.h>
-#include <memory>
-#include <thread>
-#include <winber.h>
+// clang-format off
 #include <wincrypt.h>
 #include <winldap.h>
+#include <winber.h>
+#include <dsgetdc.h>
+#include <lm.h>
+// clang-format on
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <memory>
+#include <thread>
 
 namespace spnscan::ldap {
 
