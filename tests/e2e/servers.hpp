@@ -210,4 +210,15 @@ private:
   std::map<std::string, std::string> m_env;
 };
 
+// The slapd loaded with fixtures/contoso.ldif, started once for this process; null (and the
+// test skipped) if it cannot start.
+inline Slapd* contoso() {
+  static Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
+  if (!server.error().empty()) {
+    skip(server.error());
+    return nullptr;
+  }
+  return &server;
+}
+
 } // namespace spnscan::e2e

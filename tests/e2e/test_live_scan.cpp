@@ -35,16 +35,6 @@ std::set<Finding> findings(const Json& report) {
   return out;
 }
 
-// The fixture slapd, started once for this process; null (and the test skipped) if it cannot start.
-Slapd* contoso() {
-  static Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
-  if (!server.error().empty()) {
-    skip(server.error());
-    return nullptr;
-  }
-  return &server;
-}
-
 std::set<Finding> offline() {
   const auto r = run({"scan", "--ldif", "fixtures/contoso.ldif", "--format", "json"});
   REQUIRE(r.status == 1);

@@ -41,15 +41,6 @@ void explain_wine_limit(const std::string& what) {
   WARN("Wine 8.0 cannot show this; only real Windows can: " << what);
 }
 
-Slapd* contoso() {
-  static Slapd server(std::string(SPNSCAN_SOURCE_DIR) + "/fixtures/contoso.ldif");
-  if (!server.error().empty()) {
-    skip(server.error());
-    return nullptr;
-  }
-  return &server;
-}
-
 std::vector<std::string> reader_bind(const Slapd& server) {
   return {"-D", server.get("READER_DN"), "-y", server.get("READER_PASSWORD_FILE")};
 }

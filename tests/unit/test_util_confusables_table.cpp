@@ -20,22 +20,6 @@ using namespace spnscan;
 
 namespace {
 
-std::string utf8_of(std::uint32_t u) {
-  std::string out;
-  if (u < 0x800) {
-    out += static_cast<char>(0xC0 | (u >> 6));
-  } else if (u < 0x10000) {
-    out += static_cast<char>(0xE0 | (u >> 12));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (u >> 18));
-    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-  }
-  out += static_cast<char>(0x80 | (u & 0x3F));
-  return out;
-}
-
 bool same(const std::optional<Lookalike>& a, const std::optional<Lookalike>& b) {
   if (!a || !b) {
     return a.has_value() == b.has_value();
@@ -75,7 +59,7 @@ TEST_CASE("confusables table: agrees with ICU on every code point from U+0080") 
     if (cp >= 0xD800 && cp <= 0xDFFF) {
       continue; // surrogates are not UTF-8: decode_utf8 rejects them
     }
-    const std::string text = utf8_of(cp);
+    const std::string text = encode_utf8(cp);
     const auto icu = find_lookalike(text);
     const auto table = detail::find_lookalike_in_table(text);
     if (icu) {

@@ -21,12 +21,7 @@
 #include <string>
 #include <vector>
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+// (WIN32_LEAN_AND_MEAN and NOMINMAX: CMakeLists.txt, for every Windows file.)
 #include <fcntl.h>
 #include <io.h>
 #include <windows.h>

@@ -15,12 +15,7 @@
 #include <string_view>
 #include <system_error>
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+// (WIN32_LEAN_AND_MEAN and NOMINMAX: CMakeLists.txt, for every Windows file.)
 #include <io.h>
 #include <windows.h>
 // After windows.h, which they need.

@@ -64,21 +64,31 @@ std::string char_name(UChar32 c) {
 // the table that stands in for ICU on Windows (confusables_table.hpp).
 struct IcuFacts {
   detail::CharFacts of(std::uint32_t code_point, std::string_view piece) const {
-    detail::CharFacts facts;
-    facts.hidden =
-        u_charType(static_cast<UChar32>(code_point)) == U_FORMAT_CHAR || is_invisible(code_point);
-    std::string looks = skeleton(piece);
-    if (detail::all_ascii(looks)) {
-      facts.skeleton = std::move(looks);
-    }
-    return facts;
+    return detail::icu_char_facts(code_point, piece);
   }
-  std::string name(std::uint32_t code_point) const {
-    return char_name(static_cast<UChar32>(code_point));
-  }
+  std::string name(std::uint32_t code_point) const { return detail::icu_char_name(code_point); }
 };
 
 } // namespace
+
+namespace detail {
+
+CharFacts icu_char_facts(std::uint32_t code_point, std::string_view utf8) {
+  CharFacts facts;
+  facts.hidden =
+      u_charType(static_cast<UChar32>(code_point)) == U_FORMAT_CHAR || is_invisible(code_point);
+  std::string looks = skeleton(utf8);
+  if (all_ascii(looks)) {
+    facts.skeleton = std::move(looks);
+  }
+  return facts;
+}
+
+std::string icu_char_name(std::uint32_t code_point) {
+  return char_name(static_cast<UChar32>(code_point));
+}
+
+} // namespace detail
 
 std::optional<Lookalike> find_lookalike(std::string_view utf8) {
   return detail::walk_lookalike(utf8, IcuFacts{});

@@ -22,12 +22,10 @@ namespace spnscan::detail {
 
 struct ConfusableRow {
   std::uint32_t code_point;
-  std::uint8_t flags;        // k_format_char | k_invisible_char
+  bool hidden;               // a format character (Cf) or spnscan::is_invisible()
   std::string_view name;     // "U+0430 CYRILLIC SMALL LETTER A", or "U+XXXX" when unnamed
   std::string_view skeleton; // the TS #39 skeleton when ASCII, else empty
 };
-inline constexpr std::uint8_t k_format_char = 1;    // ICU: u_charType() == U_FORMAT_CHAR
-inline constexpr std::uint8_t k_invisible_char = 2; // spnscan::is_invisible()
 
 inline constexpr ConfusableRow k_confusable_rows[] = {
 #include "spnscan/util/confusables_table.inc"
@@ -51,7 +49,7 @@ struct TableFacts {
   CharFacts of(std::uint32_t code_point, std::string_view /*piece*/) const {
     CharFacts facts;
     if (const ConfusableRow* row = find_confusable_row(code_point)) {
-      facts.hidden = (row->flags & (k_format_char | k_invisible_char)) != 0;
+      facts.hidden = row->hidden;
       facts.skeleton = std::string(row->skeleton);
     }
     return facts;

@@ -30,6 +30,11 @@ struct CharFacts {
   std::string skeleton; // its TS #39 skeleton when that is non-empty ASCII; empty otherwise
 };
 
+// ICU's answers (util/confusables.cpp; Linux only): what the Linux build asks, and what
+// scripts/gen-confusables.cpp writes into the Windows build's table.
+CharFacts icu_char_facts(std::uint32_t code_point, std::string_view utf8);
+std::string icu_char_name(std::uint32_t code_point);
+
 // Facts must provide:
 //   CharFacts of(std::uint32_t code_point, std::string_view utf8_of_that_character) const;
 //   std::string name(std::uint32_t code_point) const; // "U+0430 CYRILLIC SMALL LETTER A"

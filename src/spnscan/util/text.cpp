@@ -113,6 +113,26 @@ void append_code_point_escape(std::string& out, std::uint32_t code_point) {
 
 } // namespace
 
+std::string encode_utf8(std::uint32_t code_point) {
+  std::string out;
+  if (code_point < 0x80) {
+    out += static_cast<char>(code_point);
+    return out;
+  }
+  if (code_point < 0x800) {
+    out += static_cast<char>(0xC0 | (code_point >> 6));
+  } else if (code_point < 0x10000) {
+    out += static_cast<char>(0xE0 | (code_point >> 12));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code_point >> 18));
+    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+  }
+  out += static_cast<char>(0x80 | (code_point & 0x3F));
+  return out;
+}
+
 Utf8Char decode_utf8(std::string_view text, std::size_t pos) {
   const auto byte_at = [&](std::size_t i) { return static_cast<unsigned char>(text[pos + i]); };
   const std::size_t left = text.size() - pos;

@@ -44,6 +44,9 @@ struct Utf8Char {
 };
 Utf8Char decode_utf8(std::string_view text, std::size_t pos);
 
+// The UTF-8 bytes of a code point (not a surrogate, at most U+10FFFF).
+std::string encode_utf8(std::uint32_t code_point);
+
 // True for a code point that shows nothing or shows as a plain space while being something
 // else: C0/C1 controls and DEL, Unicode format characters (category Cf: zero-width space
 // U+200B, bidi marks and overrides, soft hyphen, BOM...), the invisible fillers and variation

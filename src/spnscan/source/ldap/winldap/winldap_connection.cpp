@@ -12,12 +12,7 @@
 #include "spnscan/source/ldap/connection.hpp"
 #include "spnscan/util/text.hpp"
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
+// (WIN32_LEAN_AND_MEAN and NOMINMAX: CMakeLists.txt, for every Windows file.)
 #include <windows.h>
 // In this order: each needs the types of those before it.
 // clang-format off
