@@ -17,25 +17,30 @@ scripts/install-deps.sh
 
 status=0
 
-# run_suite LABEL BUILD_DIR [CMAKE_OPTION...]: builds into BUILD_DIR and runs its CTest suite,
-# with the command in $BESIDE (if any) running in the background meanwhile.
+# run_suite LABEL BUILD_DIR [CMAKE_OPTION...]: builds into BUILD_DIR and runs its CTest suite.
+# With $BESIDE, that command runs in the background meanwhile, and the Samba DC's group runs on
+# its own after it: the DC's provisioning is the one fixture that is not reliable on a loaded
+# machine (under clang-tidy's load it once planted a fifteenth finding).
 run_suite() {
   local label=$1 build=$2
   shift 2
   echo "== $label ==" >&2
   BUILD_DIR=$build scripts/build.sh -DSPNSCAN_WERROR=ON "$@"
+  local exclude=${CTEST_EXCLUDE:-}
   local beside_pid="" beside_log=""
   if [ -n "${BESIDE:-}" ]; then
     beside_log=$(mktemp /tmp/spnscan-beside-XXXXXX)
     bash -c "$BESIDE" >"$beside_log" 2>&1 &
     beside_pid=$!
+    exclude="${exclude:+$exclude|}^e2e: live Samba"
   fi
-  (cd "$build" && ctest --output-on-failure -j2 --timeout 900 ${CTEST_EXCLUDE:+-E "$CTEST_EXCLUDE"}) || status=1
+  (cd "$build" && ctest --output-on-failure -j2 --timeout 900 ${exclude:+-E "$exclude"}) || status=1
   if [ -n "$beside_pid" ]; then
     echo "== $BESIDE ==" >&2
     wait "$beside_pid" || status=1
     cat "$beside_log" >&2
     rm -f "$beside_log"
+    (cd "$build" && ctest --output-on-failure --timeout 900 -R "^e2e: live Samba") || status=1
   fi
 }
 
