@@ -3,6 +3,7 @@
 
 #include "spnscan/error.hpp"
 #include "spnscan/platform/platform.hpp"
+#include "spnscan/platform/windows_text.hpp"
 
 #include <fmt/format.h>
 
@@ -58,6 +59,8 @@ private:
   HANDLE m_handle;
 };
 
+} // namespace
+
 std::string narrow(std::wstring_view text) {
   if (text.empty()) {
     return {};
@@ -73,7 +76,6 @@ std::string narrow(std::wstring_view text) {
   return out;
 }
 
-// Converts UTF-8 to UTF-16 for the wide Win32 calls; false when text is not valid UTF-8.
 bool widen(std::string_view text, std::wstring& out) {
   out.clear();
   if (text.empty()) {
@@ -89,6 +91,8 @@ bool widen(std::string_view text, std::wstring& out) {
                       out.data(), size);
   return true;
 }
+
+namespace {
 
 // Text of a GetLastError() code from the system's message table.
 std::string win32_error_text(DWORD error) {

@@ -372,17 +372,21 @@ void SpnSearch::complete_range(const std::string& type, ValueRange range,
     const std::string operation =
         "ranged retrieval of " + wanted + " for " + ldap::printable(m_entry.dn);
     SearchResult result;
-    const auto entry = search_base(m_connection, m_entry.dn, {wanted}, operation, result);
+    auto entry = search_base(m_connection, m_entry.dn, {wanted}, operation, result);
     if (result.code != ldap::k_success) {
       throw DirectoryError(failed(m_connection, operation, result));
     }
+    if (!entry) {
+      entry.emplace(); // no entry: no ranged values, which the check below reports
+    }
     bool found = false;
-    for (auto& [description, more] : entry ? entry->attributes : decltype(entry->attributes){}) {
-      const std::size_t semi = description.find(';');
-      if (semi == std::string::npos || !iequals(description.substr(0, semi), type)) {
+    for (auto& [description, more] : entry->attributes) {
+      const std::string_view name(description);
+      const std::size_t semi = name.find(';');
+      if (semi == std::string_view::npos || !iequals(name.substr(0, semi), type)) {
         continue;
       }
-      const auto got = parse_range_option(std::string_view(description).substr(semi + 1));
+      const auto got = parse_range_option(name.substr(semi + 1));
       if (!got) {
         continue;
       }

@@ -9,6 +9,7 @@
 
 #include "spnscan/error.hpp"
 #include "spnscan/platform/platform.hpp"
+#include "spnscan/platform/windows_text.hpp"
 #include "spnscan/source/ldap/connection.hpp"
 #include "spnscan/util/text.hpp"
 
@@ -33,33 +34,17 @@ namespace spnscan::ldap {
 
 namespace {
 
+// wldap32's strings are NUL-terminated and may be null.
 std::string narrow(const wchar_t* text) {
-  if (text == nullptr || *text == L'\0') {
-    return {};
-  }
-  const int size = WideCharToMultiByte(CP_UTF8, 0, text, -1, nullptr, 0, nullptr, nullptr);
-  if (size <= 1) {
-    return {};
-  }
-  std::string out(static_cast<std::size_t>(size), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, text, -1, out.data(), size, nullptr, nullptr);
-  out.pop_back(); // the terminating NUL
-  return out;
+  return text != nullptr ? platform::narrow(text) : std::string();
 }
 
 // UTF-16 for the wide calls; text that is not UTF-8 is refused, never guessed at.
 std::wstring widen(std::string_view text, std::string_view what) {
-  if (text.empty()) {
-    return {};
-  }
-  const int size = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text.data(),
-                                       static_cast<int>(text.size()), nullptr, 0);
-  if (size <= 0) {
+  std::wstring out;
+  if (!platform::widen(text, out)) {
     throw UsageError(std::string(what) + " '" + printable(text) + "' is not valid UTF-8");
   }
-  std::wstring out(static_cast<std::size_t>(size), L'\0');
-  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text.data(), static_cast<int>(text.size()),
-                      out.data(), size);
   return out;
 }
 
